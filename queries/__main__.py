@@ -1,0 +1,125 @@
+"""Command line for the dossier database: `python -m queries COMMAND`.
+
+init                      upgrade the database in DATABASE_URL to the schema head
+demo [--communes N] ...   fill an empty database with a realistic demo province
+import FILE --kind KIND   import a one-stop export (national sync field names)
+export dossiers --as-of   write the clock's verdicts as CSV to stdout
+recompute-dues            re-clock open dossiers after the calendar overrides changed
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from queries import migrate
+from queries.db import make_engine
+from queries.settings import ClockPolicy
+from queries.sla import Clock
+from queries.timeutil import parse_local, vn_now
+from queries.workcalendar import load_calendar
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    policy = ClockPolicy.from_env()
+    clock = Clock(load_calendar(policy.overrides_file), policy)
+    engine = make_engine(args.database_url)
+    if args.command != "init":
+        migrate.upgrade(engine)
+    if args.command == "init":
+        migrate.upgrade(engine)
+        _say(f"database at schema head: {engine.url.render_as_string(hide_password=True)}")
+        return 0
+    if args.command == "demo":
+        from queries.demo import generate
+
+        if not migrate.is_empty(engine):
+            if not args.if_empty:
+                _say("the database already holds units; the demo fills only an empty database")
+                return 1
+            _say("database already filled; demo skipped")
+            return 0
+        until = date.fromisoformat(args.until) if args.until else vn_now().date()
+        generate(
+            engine,
+            clock=clock,
+            communes=args.communes,
+            months=args.months,
+            dossiers=args.dossiers,
+            seed=args.seed,
+            until=until,
+            progress=_say,
+        )
+        return 0
+    if args.command == "import":
+        from queries.importer import import_csv
+
+        report = import_csv(
+            engine,
+            Path(args.file),
+            args.kind,
+            clock=clock,
+            reject_path=Path(args.rejects) if args.rejects else None,
+            now=vn_now(),
+        )
+        _say(report.summary())
+        return 0 if report.ok else 2
+    if args.command == "export":
+        from queries.exporter import export_dossiers
+
+        as_of = parse_local(args.as_of) if args.as_of else vn_now()
+        with engine.connect() as conn:
+            count = export_dossiers(conn, clock, as_of=as_of, unit_code=args.unit, out=sys.stdout)
+        _say(f"{count} dossiers exported")
+        return 0
+    if args.command == "recompute-dues":
+        from queries.clocking import recompute_open_dues
+
+        with engine.begin() as conn:
+            changed = recompute_open_dues(conn, clock)
+        for code, old, new in changed:
+            print(f"{code}\t{_iso(old)}\t{_iso(new)}")  # noqa: T201 - the report is the output
+        _say(f"{len(changed)} open dossiers changed due")
+        return 0
+    raise AssertionError(args.command)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m queries", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="upgrade the database to the schema head")
+    demo = sub.add_parser("demo", help="fill an empty database with a demo province")
+    demo.add_argument("--communes", type=int, default=95)
+    demo.add_argument("--months", type=int, default=18)
+    demo.add_argument("--dossiers", type=int, default=None, help="default: ~600 per commune per month")
+    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument("--until", help="last day of the demo (YYYY-MM-DD); default: today in Vietnam")
+    demo.add_argument("--if-empty", action="store_true", help="succeed quietly when already filled")
+    imp = sub.add_parser("import", help="import a CSV export")
+    imp.add_argument("file")
+    imp.add_argument(
+        "--kind", required=True, choices=["units", "procedures", "officials", "dossiers", "steps", "ratings"]
+    )
+    imp.add_argument("--rejects", help="reject file (default: FILE.rejects.csv beside the input)")
+    exp = sub.add_parser("export", help="export the clock's verdicts as CSV")
+    exp.add_argument("what", choices=["dossiers"])
+    exp.add_argument("--as-of", help="ISO time; naive = Vietnam time (default: now)")
+    exp.add_argument("--unit", help="MaDonVi of one unit")
+    sub.add_parser("recompute-dues", help="re-clock open dossiers after a calendar override")
+    return parser
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat(sep=" ") if moment else ""
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # noqa: T201 - progress goes to stderr
+
+
+if __name__ == "__main__":
+    sys.exit(main())

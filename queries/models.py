@@ -1,0 +1,229 @@
+"""The dossier database schema (SQLAlchemy 2 typed declarative; Alembic migrates it).
+
+All timestamps are naive Vietnam local time (Asia/Ho_Chi_Minh has no daylight saving, so this is
+unambiguous); inputs with an offset are converted on the way in (queries/timeutil.py). Derived
+SLA columns (statutory_due_at, due_at, outcome, supplement_count) are a cache of the clock's
+verdict that the importer and `recompute-dues` keep current, so SQL can filter and count by them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Second precision on SQLite keeps the stored text short and lets bulk loaders write
+# 'YYYY-MM-DD HH:MM:SS' strings that compare correctly with bound parameters.
+LocalDateTime = DateTime().with_variant(
+    sqlite.DATETIME(
+        storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
+        regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
+    ),
+    "sqlite",
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class Sector(Base):
+    __tablename__ = "sectors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    # Land, investment, finance: the sectors whose surges supervisors watch.
+    heavy: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(400))
+    name_en: Mapped[str] = mapped_column(String(400))
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16), default="commune")
+    time_value: Mapped[float] = mapped_column(Numeric(8, 2), default=0)
+    time_unit: Mapped[str] = mapped_column(String(16))
+    online_level: Mapped[str] = mapped_column(String(8), default="none")
+    fee: Mapped[int | None] = mapped_column(Integer)
+    # Whether waiting for fees/taxes (state 6) stops the clock: sector-specific (domain.md 1.6).
+    pause_on_payment: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def same_day(self) -> bool:
+        return self.time_unit == "same_day"
+
+
+class Official(Base):
+    __tablename__ = "officials"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # Supervisors may watch one sector province-wide; NULL means all sectors.
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id"))
+    notify_urls: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # NULL procedure or receipt time: the dossier cannot be clocked; data quality reports it.
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"))
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    received_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    statutory_due_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    appointment_due_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    # Effective due: appointment plus closed pauses, moved by an apology letter's new date.
+    due_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    status: Mapped[str] = mapped_column(String(24))
+    finished_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    current_step: Mapped[str | None] = mapped_column(String(16))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    supplement_count: Mapped[int] = mapped_column(SmallInteger, default=0)
+    digitized_components: Mapped[bool] = mapped_column(Boolean, default=False)
+    digitized_result: Mapped[bool] = mapped_column(Boolean, default=False)
+    paid_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+
+    __table_args__ = (
+        Index("ix_dossiers_unit_received", "unit_id", "received_at"),
+        Index("ix_dossiers_received", "received_at"),
+        Index("ix_dossiers_unit_finished", "unit_id", "finished_at"),
+        Index("ix_dossiers_sector_received", "sector_id", "received_at"),
+        Index("ix_dossiers_procedure", "procedure_id"),
+        # The backlog is a few percent of all dossiers: a partial index keeps every open-dossier
+        # query (at-risk lists, workload, alert sweep) off the full table.
+        Index(
+            "ix_dossiers_open_unit_due",
+            "unit_id",
+            "due_at",
+            "sector_id",
+            "handler_id",
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+        Index(
+            "ix_dossiers_open_handler_due",
+            "handler_id",
+            "due_at",
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+    )
+
+
+class StatusChange(Base):
+    """Every state change with its time, so the clock can be recomputed from what happened."""
+
+    __tablename__ = "dossier_status_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(24))
+    changed_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    __table_args__ = (UniqueConstraint("dossier_id", "changed_at", "status", name="uq_status_history_event"),)
+
+
+class DossierStep(Base):
+    __tablename__ = "dossier_steps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    started_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "step", name="uq_dossier_steps_dossier_step"),
+        Index(
+            "ix_dossier_steps_open_handler_due",
+            "handler_id",
+            "due_at",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+
+class Pause(Base):
+    """A supplement request or a suspension: the clock stops from started_at to ended_at."""
+
+    __tablename__ = "dossier_pauses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("dossier_id", "kind", "started_at", name="uq_pause_event"),)
+
+
+class ApologyLetter(Base):
+    """Mẫu 04: apology and new appointment; the law allows re-scheduling only once."""
+
+    __tablename__ = "apology_letters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    new_due_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(SmallInteger)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    rated_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "rated_at", name="uq_ratings_dossier_at"),
+        Index("ix_ratings_rated_at", "rated_at"),
+    )
