@@ -135,6 +135,7 @@ class Dossier(Base):
         Index("ix_dossiers_unit_received", "unit_id", "received_at"),
         Index("ix_dossiers_received", "received_at"),
         Index("ix_dossiers_unit_finished", "unit_id", "finished_at"),
+        Index("ix_dossiers_finished", "finished_at"),
         Index("ix_dossiers_sector_received", "sector_id", "received_at"),
         Index("ix_dossiers_procedure", "procedure_id"),
         # The backlog is a few percent of all dossiers: a partial index keeps every open-dossier

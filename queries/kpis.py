@@ -1,0 +1,350 @@
+"""Period figures for units: received, resolved and their timeliness, backlog, channels, ratings.
+
+Aggregation happens in SQL (one statement per kind of figure, grouped by unit when asked); only
+counts come back. Definitions (docs/kpis.md):
+- received: accepted dossiers (not state 1 submitted or 3 refused) with received_at in the period;
+- resolved: dossiers that finished (states 7-10) in the period, split early / on time / late by
+  the clock's stored verdict; on-time rate = (early + on time) / resolved;
+- open, overdue, due within the cut-off: the backlog now (not the period), overdue = running clock
+  past the working deadline;
+- online share, digitized components and online payment over received (payment over fee-bearing
+  procedures), digitized results over resolved with a result;
+- satisfaction: ratings of 4-5 over ratings given in the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Date, and_, case, cast, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from queries.domain import OPEN_STATUSES, PAUSED_STATUSES, Status
+from queries.filters import Filters
+from queries.models import Dossier, Procedure, Rating, Sector, Unit
+
+OPEN = [str(s) for s in OPEN_STATUSES]
+RUNNING = [str(s) for s in OPEN_STATUSES - PAUSED_STATUSES]
+NOT_ACCEPTED = [str(Status.SUBMITTED), str(Status.REFUSED)]
+WITH_RESULT = [str(Status.COMPLETED), str(Status.RETURNED)]
+
+
+@dataclass
+class Kpis:
+    received: int = 0
+    online: int = 0
+    digitized_components: int = 0
+    fee_bearing: int = 0
+    paid_online: int = 0
+    resolved: int = 0
+    resolved_early: int = 0
+    resolved_on_time: int = 0
+    resolved_late: int = 0
+    with_result: int = 0
+    digitized_results: int = 0
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    paused: int = 0
+    in_process_at_end: int = 0
+    in_time_at_end: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+    dissatisfied: int = 0
+    rating_sum: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(self.resolved_early + self.resolved_on_time, self.resolved)
+
+    @property
+    def online_share(self) -> float | None:
+        return _ratio(self.online, self.received)
+
+    @property
+    def digitized_share(self) -> float | None:
+        return _ratio(self.digitized_components, self.received)
+
+    @property
+    def digitized_result_share(self) -> float | None:
+        return _ratio(self.digitized_results, self.with_result)
+
+    @property
+    def payment_share(self) -> float | None:
+        return _ratio(self.paid_online, self.fee_bearing)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return _ratio(self.satisfied, self.ratings)
+
+    @property
+    def average_rating(self) -> float | None:
+        return _ratio(self.rating_sum, self.ratings)
+
+    @property
+    def late_rate(self) -> float | None:
+        return _ratio(self.resolved_late, self.resolved)
+
+    @property
+    def progress_ratio(self) -> float | None:
+        """National-index style: (finished on time + in process within deadline) / processed."""
+        return _ratio(
+            self.resolved_early + self.resolved_on_time + self.in_time_at_end,
+            self.resolved + self.in_process_at_end,
+        )
+
+    def add(self, name: str, value: int) -> None:
+        setattr(self, name, getattr(self, name) + int(value or 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        plain = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in (
+            "on_time_rate",
+            "online_share",
+            "digitized_share",
+            "digitized_result_share",
+            "payment_share",
+            "satisfaction",
+            "average_rating",
+            "late_rate",
+            "progress_ratio",
+        ):
+            plain[name] = getattr(self, name)
+        return plain
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass(frozen=True)
+class ScopeIds:
+    unit_id: int | None
+    sector_id: int | None
+    procedure_id: int | None
+
+
+def scope_ids(conn: Connection, filters: Filters) -> ScopeIds:
+    def lookup(model: Any, code: str | None) -> int | None:
+        if code is None:
+            return None
+        found = conn.execute(select(model.id).where(model.code == code)).scalar()
+        return int(found) if found is not None else -1  # unknown: matches nothing
+
+    return ScopeIds(
+        lookup(Unit, filters.unit), lookup(Sector, filters.sector), lookup(Procedure, filters.procedure)
+    )
+
+
+def _scoped(stmt: Select, ids: ScopeIds, filters: Filters) -> Select:
+    if ids.unit_id is not None:
+        stmt = stmt.where(Dossier.unit_id == ids.unit_id)
+    if ids.sector_id is not None:
+        stmt = stmt.where(Dossier.sector_id == ids.sector_id)
+    if ids.procedure_id is not None:
+        stmt = stmt.where(Dossier.procedure_id == ids.procedure_id)
+    if filters.channel is not None:
+        stmt = stmt.where(Dossier.channel == filters.channel)
+    return stmt
+
+
+def period_bounds(filters: Filters) -> tuple[datetime, datetime]:
+    return datetime.combine(filters.start, time()), datetime.combine(filters.end + timedelta(days=1), time())
+
+
+def kpis_by_unit(
+    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime, by_unit: bool = True
+) -> dict[int | None, Kpis]:
+    """Figures for the period, keyed by unit id (or one entry keyed None when by_unit is False)."""
+    ids = scope_ids(conn, filters)
+    start, end = period_bounds(filters)
+    period_end = min(end, now)
+    result: dict[int | None, Kpis] = defaultdict(Kpis)
+    key = Dossier.unit_id if by_unit else literal(None)
+
+    def collect(stmt: Select, names: list[str]) -> None:
+        for row in conn.execute(stmt):
+            target = result[row[0]]
+            for name, value in zip(names, row[1:], strict=True):
+                target.add(name, value)
+
+    received = [
+        func.count(),
+        _count(Dossier.channel == "online"),
+        _count(Dossier.digitized_components.is_(True)),
+        _count(Procedure.fee > 0),
+        _count(and_(Procedure.fee > 0, Dossier.paid_online.is_(True))),
+    ]
+    stmt = (
+        select(key, *received)
+        .select_from(Dossier)
+        .outerjoin(Procedure, Procedure.id == Dossier.procedure_id)
+        .where(Dossier.received_at >= start, Dossier.received_at < end, Dossier.status.not_in(NOT_ACCEPTED))
+        .group_by(key)
+    )
+    collect(
+        _scoped(stmt, ids, filters),
+        ["received", "online", "digitized_components", "fee_bearing", "paid_online"],
+    )
+
+    resolved = [
+        func.count(),
+        _count(Dossier.outcome == "early"),
+        _count(Dossier.outcome == "on_time"),
+        _count(Dossier.outcome == "late"),
+        _count(Dossier.status.in_(WITH_RESULT)),
+        _count(and_(Dossier.status.in_(WITH_RESULT), Dossier.digitized_result.is_(True))),
+    ]
+    stmt = (
+        select(key, *resolved)
+        .where(Dossier.finished_at >= start, Dossier.finished_at < end, Dossier.outcome.is_not(None))
+        .group_by(key)
+    )
+    collect(
+        _scoped(stmt, ids, filters),
+        [
+            "resolved",
+            "resolved_early",
+            "resolved_on_time",
+            "resolved_late",
+            "with_result",
+            "digitized_results",
+        ],
+    )
+
+    backlog = [
+        func.count(),
+        _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at < now)),
+        _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= due_cutoff)),
+        _count(Dossier.status.not_in(RUNNING)),
+    ]
+    stmt = select(key, *backlog).where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN)).group_by(key)
+    collect(_scoped(stmt, ids, filters), ["open", "overdue", "due_soon", "paused"])
+
+    # In process at the end of the period, and within its deadline then (the index's "trong hạn").
+    stmt = (
+        select(key, func.count(), _count(Dossier.due_at >= period_end))
+        .where(
+            Dossier.received_at < period_end,
+            or_(Dossier.finished_at.is_(None), Dossier.finished_at >= period_end),
+            Dossier.status.not_in(NOT_ACCEPTED),
+            Dossier.received_at.is_not(None),
+        )
+        .group_by(key)
+    )
+    collect(_scoped(stmt, ids, filters), ["in_process_at_end", "in_time_at_end"])
+
+    stmt = (
+        select(
+            key, func.count(), _count(Rating.score >= 4), _count(Rating.score <= 2), func.sum(Rating.score)
+        )
+        .select_from(Rating)
+        .join(Dossier, Dossier.id == Rating.dossier_id)
+        .where(Rating.rated_at >= start, Rating.rated_at < end)
+        .group_by(key)
+    )
+    collect(_scoped(stmt, ids, filters), ["ratings", "satisfied", "dissatisfied", "rating_sum"])
+    return dict(result)
+
+
+def total_kpis(conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime) -> Kpis:
+    return kpis_by_unit(conn, filters, now=now, due_cutoff=due_cutoff, by_unit=False).get(None, Kpis())
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def week_start(conn: Connection, column: Any) -> ColumnElement[Any]:
+    """The Monday of the column's week, as a date, in either dialect."""
+    if conn.dialect.name == "sqlite":
+        return func.date(column, "weekday 0", "-6 days")
+    return cast(func.date_trunc("week", column), Date)
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date
+    received: int
+    online: int
+    resolved: int
+    on_time: int
+    ratings: int
+    satisfied: int
+
+
+def weekly_trend(conn: Connection, filters: Filters, *, start: date, end: date) -> list[WeekPoint]:
+    """Week by week from `start` to `end` (inclusive) for the filters' scope (their period is ignored)."""
+    ids = scope_ids(conn, filters)
+    lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
+    data: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def collect(stmt: Select, names: list[str]) -> None:
+        for row in conn.execute(_scoped(stmt, ids, filters)):
+            week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])[:10])
+            for name, value in zip(names, row[1:], strict=True):
+                data[week][name] += int(value or 0)
+
+    week = week_start(conn, Dossier.received_at)
+    collect(
+        select(week, func.count(), _count(Dossier.channel == "online"))
+        .where(Dossier.received_at >= lo, Dossier.received_at < hi, Dossier.status.not_in(NOT_ACCEPTED))
+        .group_by(week),
+        ["received", "online"],
+    )
+    week = week_start(conn, Dossier.finished_at)
+    collect(
+        select(week, func.count(), _count(Dossier.outcome.in_(["early", "on_time"])))
+        .where(Dossier.finished_at >= lo, Dossier.finished_at < hi, Dossier.outcome.is_not(None))
+        .group_by(week),
+        ["resolved", "on_time"],
+    )
+    week = week_start(conn, Rating.rated_at)
+    collect(
+        select(week, func.count(), _count(Rating.score >= 4))
+        .select_from(Rating)
+        .join(Dossier, Dossier.id == Rating.dossier_id)
+        .where(Rating.rated_at >= lo, Rating.rated_at < hi)
+        .group_by(week),
+        ["ratings", "satisfied"],
+    )
+    first = start - timedelta(days=start.weekday())
+    weeks = [first + timedelta(weeks=i) for i in range((end - first).days // 7 + 1)]
+    return [
+        WeekPoint(
+            week=w,
+            received=data[w]["received"],
+            online=data[w]["online"],
+            resolved=data[w]["resolved"],
+            on_time=data[w]["on_time"],
+            ratings=data[w]["ratings"],
+            satisfied=data[w]["satisfied"],
+        )
+        for w in weeks
+    ]
+
+
+@dataclass(frozen=True)
+class BacklogCell:
+    unit_id: int
+    sector_id: int | None
+    open: int
+    overdue: int
+
+
+def backlog_by_unit_sector(conn: Connection, filters: Filters, *, now: datetime) -> list[BacklogCell]:
+    ids = scope_ids(conn, filters)
+    stmt = (
+        select(
+            Dossier.unit_id,
+            Dossier.sector_id,
+            func.count(),
+            _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at < now)),
+        )
+        .where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN))
+        .group_by(Dossier.unit_id, Dossier.sector_id)
+    )
+    return [BacklogCell(*row) for row in conn.execute(_scoped(stmt, ids, filters))]
