@@ -1,15 +1,28 @@
-"""The Dash application: the shell and `server` for gunicorn (`gunicorn dashboard.app:server`)."""
+"""The Dash application: the shell and `server` for gunicorn (`gunicorn dashboard.app:server`).
+
+Only the app, the navbar and the language switch live here; each page is a module in
+dashboard/pages with its layout and callbacks, reusable pieces in dashboard/components.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+from urllib.parse import urlparse
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, Input, Output, callback, dcc, html, set_props
+from flask import redirect, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
+from dashboard.i18n import COOKIE, LANGS, current_lang, t
+from dashboard.services import cache
 from queries.settings import REPO_ROOT
+
+log = logging.getLogger(__name__)
 
 
 def create_app() -> Dash:
@@ -21,23 +34,104 @@ def create_app() -> Dash:
         title="Giám sát một cửa",
         update_title=None,
         suppress_callback_exceptions=True,
+        on_error=report_callback_error,
     )
     # Dash signs each page load's callbacks with the secret; all workers must share it.
     app.server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
-    app.layout = html.Div(
+    cache.init_app(app.server)
+    app.server.add_url_rule("/lang/<code>", "set_language", set_language)
+    app.layout = shell
+    return app
+
+
+def shell() -> html.Div:
+    """The frame around every page; a function so the labels follow the request's language."""
+    lang = current_lang()
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className="bi bi-grid-3x3-gap me-1"), t("nav.province")], href="/", active="exact"
+            )
+        ),
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className="bi bi-person-check me-1"), t("nav.me")], href="/me", active="partial"
+            )
+        ),
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className="bi bi-clipboard-check me-1"), t("nav.quality")],
+                href="/quality",
+                active="partial",
+            )
+        ),
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className="bi bi-translate me-1"), t("nav.language")],
+                id="language-switch",
+                href=f"/lang/{'vi' if lang == 'en' else 'en'}",
+                external_link=True,
+            )
+        ),
+    ]
+    return html.Div(
         [
+            dcc.Location(id="url", refresh="callback-nav"),
             dbc.Navbar(
                 dbc.Container(
-                    dbc.NavbarBrand([html.I(className="bi bi-clipboard-data me-2"), "Giám sát một cửa"]),
+                    [
+                        dbc.NavbarBrand(
+                            [html.I(className="bi bi-clipboard-data me-2"), t("app.title")], href="/"
+                        ),
+                        dbc.Nav(links, className="ms-auto", navbar=True),
+                    ],
                     fluid=True,
                 ),
+                id="navbar",
                 color="primary",
                 dark=True,
+                className="mb-3",
             ),
-            dbc.Container(dash.page_container, fluid=True, className="py-3"),
-        ]
+            dbc.Container(dash.page_container, id="page", fluid=True, className="pb-4"),
+            dbc.Toast(
+                id="error-toast",
+                header=t("error.unexpected"),
+                is_open=False,
+                dismissable=True,
+                icon="danger",
+                style={"position": "fixed", "top": 70, "right": 20, "width": 380, "zIndex": 2000},
+            ),
+        ],
+        lang=lang,
     )
-    return app
+
+
+@callback(Output("navbar", "className"), Output("page", "className"), Input("url", "search"))
+def kiosk_mode(search: str | None) -> tuple[str, str]:
+    """`?kiosk=1`: the wall screen of a service center: no navbar, large type."""
+    if search and "kiosk=1" in search:
+        return "d-none", "pb-4 kiosk"
+    return "mb-3", "pb-4"
+
+
+def report_callback_error(error: Exception) -> None:
+    """One place for unexpected callback errors: log them and tell the reader in a toast."""
+    log.exception("callback failed", exc_info=error)
+    message = t("error.database") if isinstance(error, SQLAlchemyError) else str(error)[:300]
+    set_props("error-toast", {"is_open": True, "children": message})
+
+
+def set_language(code: str) -> Response:
+    target = request.referrer or "/"
+    parsed = urlparse(target)
+    if parsed.netloc and parsed.netloc != request.host:  # never redirect to another site
+        target = "/"
+    else:
+        target = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+    response = redirect(target or "/")
+    if code in LANGS:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
 
 
 app = create_app()

@@ -139,7 +139,7 @@ def scope_ids(conn: Connection, filters: Filters) -> ScopeIds:
     )
 
 
-def _scoped(stmt: Select, ids: ScopeIds, filters: Filters) -> Select:
+def apply_scope(stmt: Select, ids: ScopeIds, filters: Filters) -> Select:
     if ids.unit_id is not None:
         stmt = stmt.where(Dossier.unit_id == ids.unit_id)
     if ids.sector_id is not None:
@@ -186,7 +186,7 @@ def kpis_by_unit(
         .group_by(key)
     )
     collect(
-        _scoped(stmt, ids, filters),
+        apply_scope(stmt, ids, filters),
         ["received", "online", "digitized_components", "fee_bearing", "paid_online"],
     )
 
@@ -204,7 +204,7 @@ def kpis_by_unit(
         .group_by(key)
     )
     collect(
-        _scoped(stmt, ids, filters),
+        apply_scope(stmt, ids, filters),
         [
             "resolved",
             "resolved_early",
@@ -222,7 +222,7 @@ def kpis_by_unit(
         _count(Dossier.status.not_in(RUNNING)),
     ]
     stmt = select(key, *backlog).where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN)).group_by(key)
-    collect(_scoped(stmt, ids, filters), ["open", "overdue", "due_soon", "paused"])
+    collect(apply_scope(stmt, ids, filters), ["open", "overdue", "due_soon", "paused"])
 
     # In process at the end of the period, and within its deadline then (the index's "trong hạn").
     stmt = (
@@ -235,7 +235,7 @@ def kpis_by_unit(
         )
         .group_by(key)
     )
-    collect(_scoped(stmt, ids, filters), ["in_process_at_end", "in_time_at_end"])
+    collect(apply_scope(stmt, ids, filters), ["in_process_at_end", "in_time_at_end"])
 
     stmt = (
         select(
@@ -246,7 +246,7 @@ def kpis_by_unit(
         .where(Rating.rated_at >= start, Rating.rated_at < end)
         .group_by(key)
     )
-    collect(_scoped(stmt, ids, filters), ["ratings", "satisfied", "dissatisfied", "rating_sum"])
+    collect(apply_scope(stmt, ids, filters), ["ratings", "satisfied", "dissatisfied", "rating_sum"])
     return dict(result)
 
 
@@ -283,7 +283,7 @@ def weekly_trend(conn: Connection, filters: Filters, *, start: date, end: date) 
     data: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def collect(stmt: Select, names: list[str]) -> None:
-        for row in conn.execute(_scoped(stmt, ids, filters)):
+        for row in conn.execute(apply_scope(stmt, ids, filters)):
             week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])[:10])
             for name, value in zip(names, row[1:], strict=True):
                 data[week][name] += int(value or 0)
@@ -347,4 +347,13 @@ def backlog_by_unit_sector(conn: Connection, filters: Filters, *, now: datetime)
         .where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN))
         .group_by(Dossier.unit_id, Dossier.sector_id)
     )
-    return [BacklogCell(*row) for row in conn.execute(_scoped(stmt, ids, filters))]
+    return [BacklogCell(*row) for row in conn.execute(apply_scope(stmt, ids, filters))]
+
+
+def combine(items: list[Kpis]) -> Kpis:
+    """The sum of several units' figures (ratios recomputed from the sums, not averaged)."""
+    total = Kpis()
+    for item in items:
+        for field in fields(Kpis):
+            total.add(field.name, getattr(item, field.name))
+    return total

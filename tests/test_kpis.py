@@ -2,108 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from queries.filters import Filters
 from queries.kpis import backlog_by_unit_sector, kpis_by_unit, total_kpis, weekly_trend
-from queries.models import Rating
-from queries.sla import Clock
-from tests.factories import add_dossier, add_procedure, add_sector, add_unit
-
-NOW = datetime(2026, 3, 20, 10)
-CUTOFF = datetime(2026, 3, 24, 23, 59, 59)  # end of the 2nd working day after Fri 20/3
-MARCH = Filters(start=date(2026, 3, 1), end=date(2026, 3, 31), preset="month")
-
-
-@pytest.fixture
-def two_communes(engine: Engine, clock: Clock) -> dict[str, int]:
-    with engine.begin() as conn:
-        a = add_unit(conn, "10001", "Xã A")
-        b = add_unit(conn, "10002", "Phường B", level="ward")
-        civil = add_sector(conn, "HT", "Hộ tịch")
-        land = add_sector(conn, "DD", "Đất đai", heavy=True)
-        temp = add_procedure(conn, civil, "1.004194", value=3, fee=15000)
-        plot = add_procedure(conn, land, "DD.1", value=20)
-
-        def dossier(code: str, unit: int, proc: int, sector: int, received: datetime, **kw) -> int:  # type: ignore[no-untyped-def]
-            return add_dossier(
-                conn,
-                clock,
-                code=code,
-                unit_id=unit,
-                procedure_id=proc,
-                sector_id=sector,
-                received_at=received,
-                time_value=20 if proc == plot else 3,
-                **kw,
-            )
-
-        # Unit A, March: 1 early, 1 on time, 1 late, 1 open overdue, 1 open due soon, 1 paused.
-        early = dossier(
-            "A1",
-            a,
-            temp,
-            civil,
-            datetime(2026, 3, 2, 9),
-            status="returned",
-            finished_at=datetime(2026, 3, 3, 9),
-            channel="online",
-            paid_online=True,
-            digitized_components=True,
-            digitized_result=True,
-        )
-        dossier(
-            "A2",
-            a,
-            temp,
-            civil,
-            datetime(2026, 3, 2, 9),
-            status="completed",
-            finished_at=datetime(2026, 3, 5, 16),
-        )
-        late = dossier(
-            "A3",
-            a,
-            temp,
-            civil,
-            datetime(2026, 3, 2, 9),
-            status="returned",
-            finished_at=datetime(2026, 3, 9, 9),
-        )
-        dossier("A4", a, temp, civil, datetime(2026, 3, 12, 9))  # due Tue 17/3: overdue on 20/3
-        dossier("A5", a, plot, land, datetime(2026, 2, 20, 9))  # 20 WD: due Mon 23/3: due soon
-        dossier(
-            "A6",
-            a,
-            temp,
-            civil,
-            datetime(2026, 3, 16, 9),
-            status="awaiting_supplement",
-            pauses=((datetime(2026, 3, 17, 9), None),),
-        )
-        # Unit B: one February dossier finished in March (counts as resolved, not received), one open.
-        dossier(
-            "B1",
-            b,
-            plot,
-            land,
-            datetime(2026, 2, 26, 9),
-            status="completed",
-            finished_at=datetime(2026, 3, 4, 9),
-            channel="online",
-        )
-        dossier("B2", b, plot, land, datetime(2026, 3, 18, 9), channel="postal")
-        conn.execute(
-            insert(Rating),
-            [
-                dict(dossier_id=early, score=5, rated_at=datetime(2026, 3, 3, 10)),
-                dict(dossier_id=late, score=2, rated_at=datetime(2026, 3, 9, 10), comment="Trễ hẹn"),
-            ],
-        )
-    return {"a": a, "b": b, "civil": civil, "land": land}
+from tests.conftest import CUTOFF, MARCH, NOW
 
 
 def test_it_counts_the_period_for_each_unit(engine: Engine, two_communes: dict[str, int]) -> None:
