@@ -40,6 +40,9 @@ def create_app() -> Dash:
     app.server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     cache.init_app(app.server)
     app.server.add_url_rule("/lang/<code>", "set_language", set_language)
+    from dashboard.api import api  # /api/v1: the read-only JSON API for operations centres
+
+    app.server.register_blueprint(api)
     app.layout = shell
     return app
 

@@ -6,6 +6,7 @@ wrong link gives a clear message on the page (or a 400 from the API), never a tr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -126,6 +127,8 @@ def check_codes(conn: Connection, filters: Filters) -> None:
 
 
 def _date(param: str, text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
+        raise FilterError(param, text, "must be a date YYYY-MM-DD")
     try:
         value = date.fromisoformat(text)
     except ValueError:

@@ -62,11 +62,20 @@ def service_score(kpis: Kpis) -> ServiceScore | None:
     )
 
 
-def is_problem_unit(kpis: Kpis, score: ServiceScore | None) -> bool:
-    """Flag units a supervisor should look at first."""
+def is_problem_unit(kpis: Kpis, score: ServiceScore | None, province: Kpis | None = None) -> bool:
+    """Flag the few units a supervisor should look at first.
+
+    Weak score, an on-time rate under 90 %, or an overdue share of the backlog both above 10 %
+    and more than twice the province's (an absolute bar alone would flag every unit in a
+    province whose whole backlog is slipping, which tells the supervisor nothing).
+    """
     if score is not None and score.total < WEAK_BELOW:
         return True
     on_time = kpis.on_time_rate
     if on_time is not None and kpis.resolved >= 20 and on_time < 0.9:
         return True
-    return kpis.open >= 20 and kpis.overdue / kpis.open > 0.1
+    if kpis.open < 20:
+        return False
+    share = kpis.overdue / kpis.open
+    province_share = province.overdue / province.open if province and province.open else 0.0
+    return share > max(0.1, 2 * province_share)

@@ -71,7 +71,7 @@ def _card_body(key: str, shown: str, delta: html.Span | None) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div(t(f"kpi.{key}"), className="small text-muted text-truncate", title=t(f"kpi.{key}")),
+                html.Div(t(f"kpi.{key}"), className="small text-muted kpi-label", title=t(f"kpi.{key}")),
                 html.Div(shown, id=f"kpi-{key}", className="fs-4 fw-semibold kpi-value"),
                 delta or html.Div(" ", className="small"),
             ],

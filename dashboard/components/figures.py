@@ -114,9 +114,9 @@ def heatmap_figure(
             ygap=1,
         )
     )
-    height = max(360, 18 * len(units) + 140)
+    height = max(380, 18 * len(units) + 190)
     fig = base_layout(fig, title, height=height, x_title=x_title, y_title=y_title)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 10})
-    fig.update_xaxes(tickangle=-30, side="top")
-    fig.update_layout(margin={"l": 180, "r": 10, "t": 110, "b": 20})
+    fig.update_xaxes(tickangle=-40)
+    fig.update_layout(margin={"l": 170, "r": 10, "t": 45, "b": 130})
     return fig

@@ -26,7 +26,7 @@ def make_filter_bar(
     show_unit: bool = True,
 ) -> dbc.Card:
     lang = current_lang()
-    all_option = [{"label": t("filter.all"), "value": ""}]
+    all_option = [{"label": t("filter.all"), "value": "all"}]
 
     def options(items: list[Named]) -> list[dict[str, str]]:
         return all_option + [{"label": item.name(lang), "value": item.code} for item in items]
@@ -55,6 +55,16 @@ def make_filter_bar(
             dbc.Input(id="flt-to", type="date", value=filters.end.isoformat(), disabled=not custom),
             2,
         ),
+        column(
+            t("filter.channel"),
+            dbc.Select(
+                id="flt-channel",
+                options=all_option
+                + [{"label": t(f"channel.{c}"), "value": c} for c in ("counter", "online", "postal")],
+                value=filters.channel or "all",
+            ),
+            2,
+        ),
     ]
     if show_unit:
         controls.append(
@@ -63,7 +73,7 @@ def make_filter_bar(
                 dcc.Dropdown(
                     id="flt-unit", options=options(units)[1:], value=filters.unit, placeholder=t("filter.all")
                 ),
-                2,
+                4,
             )
         )
     else:
@@ -77,7 +87,7 @@ def make_filter_bar(
                 value=filters.sector,
                 placeholder=t("filter.all"),
             ),
-            2,
+            4,
         ),
         column(
             t("filter.procedure"),
@@ -88,17 +98,7 @@ def make_filter_bar(
                 placeholder=t("filter.all"),
                 optionHeight=50,
             ),
-            2 if show_unit else 3,
-        ),
-        column(
-            t("filter.channel"),
-            dbc.Select(
-                id="flt-channel",
-                options=all_option
-                + [{"label": t(f"channel.{c}"), "value": c} for c in ("counter", "online", "postal")],
-                value=filters.channel or "",
-            ),
-            2,
+            8 if show_unit else 12,
         ),
     ]
     return dbc.Card(dbc.CardBody(dbc.Row(controls, className="g-2")), className="mb-3 filter-bar")
@@ -145,7 +145,7 @@ def build_search(
         values["from"] = start or today().isoformat()
         values["to"] = end or values["from"]
     for key, value in (("unit", unit), ("sector", sector), ("procedure", procedure), ("channel", channel)):
-        if value:
+        if value and value != "all":
             values[key] = value
     if current and "kiosk=1" in current:
         values["kiosk"] = "1"

@@ -68,6 +68,7 @@ def number_column(field: str, header: str, decimals: int = 0, **extra: Any) -> d
         "type": "numericColumn",
         "filter": "agNumberColumnFilter",
         "valueFormatter": {"function": formatter},
+        "useValueFormatterForExport": False,  # exports carry the plain number, not the locale text
         **extra,
     }
 

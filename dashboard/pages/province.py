@@ -139,12 +139,13 @@ GRID_FIELDS = [
 def unit_rows(figures: PeriodFigures, units: list[catalog.Named], lang: str) -> list[dict[str, Any]]:
     """One row per unit with activity; ratios as percentages rounded as shown, so exports agree."""
     rows = []
+    province = combine(list(figures.current.values()))
     for unit in units:
         kpis = figures.current.get(unit.id)
         if kpis is None:
             continue
         score = service_score(kpis)
-        problem = is_problem_unit(kpis, score)
+        problem = is_problem_unit(kpis, score, province)
 
         def pct(value: float | None) -> float | None:
             return None if value is None else round(value * 100, 1)
@@ -267,7 +268,7 @@ def show_heatmap(data: dict[str, str], measure: str, _tick: int | None) -> Any:
         [sectors[s].name(lang) for s in sector_ids],
         [[index.get((u, s), 0) for s in sector_ids] for u in unit_ids],
         unit_codes=[units[u].code for u in unit_ids],
-        x_title=t("axis.sector"),
+        x_title="",
         y_title="",
         colorbar_title=t("axis.dossiers"),
     )
