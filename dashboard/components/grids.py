@@ -82,6 +82,7 @@ def make_grid(
     export_name: str | None = None,
     **grid_props: Any,
 ) -> html.Div:
+    short = row_data is not None and len(row_data) <= 15  # no empty band under a handful of rows
     grid = dag.AgGrid(
         id={"type": "grid", "id": name},
         columnDefs=column_defs,
@@ -91,10 +92,11 @@ def make_grid(
             "localeText": LOCALE_VI if current_lang() == "vi" else {},
             "animateRows": False,
             "tooltipShowDelay": 300,
+            **({"domLayout": "autoHeight"} if short else {}),
             **grid_props.pop("dashGridOptions", {}),
         },
         csvExportParams={"fileName": f"{export_name or name}.csv"},
-        style={"height": f"{height}px", "width": "100%"},
+        style={"width": "100%"} if short else {"height": f"{height}px", "width": "100%"},
         **grid_props,
     )
     buttons = html.Div(

@@ -246,11 +246,8 @@ def open_unit_from_heatmap(click: dict[str, Any] | None, data: dict[str, str]) -
 def show_heatmap(data: dict[str, str], measure: str, _tick: int | None) -> Any:
     filters, _ = page_filters(data)
     lang = current_lang()
-    title = (
-        t("province.heatmap")
-        + " · "
-        + t(f"province.heatmap.{'overdue' if measure == 'overdue' else 'backlog'}")
-    )
+    measure_label = t(f"province.heatmap.{'overdue' if measure == 'overdue' else 'backlog'}")
+    title = f"{measure_label} · {t('axis.dossiers')}"
     with engine().connect() as conn:
         cells = backlog_by_unit_sector(conn, filters, now=now())
         units = {u.id: u for u in catalog.units(conn)}
