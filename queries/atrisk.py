@@ -14,13 +14,14 @@ from sqlalchemy import Connection, exists, func, select
 from sqlalchemy.sql import Select
 
 from queries.clocking import clock_inputs
-from queries.domain import OPEN_STATUSES
+from queries.domain import OPEN_STATUSES, PAUSED_STATUSES
 from queries.filters import Filters
 from queries.kpis import apply_scope, scope_ids
 from queries.models import ApologyLetter, Dossier, Official, Procedure, Unit
 from queries.sla import Clock, judge
 
 OPEN = [str(s) for s in OPEN_STATUSES]
+PAUSED = [str(s) for s in PAUSED_STATUSES]
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def at_risk(
     """One page of open dossiers, most urgent first (earliest working deadline, then code)."""
     ids_stmt = (
         _open_dossiers(conn, filters, handler_code)
-        .order_by(Dossier.due_at.is_(None), Dossier.due_at, Dossier.code)
+        # Paused dossiers last: their clock stands still, so their stored due is not a deadline.
+        .order_by(Dossier.status.in_(PAUSED), Dossier.due_at.is_(None), Dossier.due_at, Dossier.code)
         .offset(max(0, offset))
         .limit(max(1, min(limit, 1000)))
     )

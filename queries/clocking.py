@@ -29,11 +29,16 @@ class Derived:
 
 
 def derive(clock: Clock, dossier: DossierClock) -> Derived:
-    """The stored verdict: dues from closed pauses only, so it does not depend on 'now'."""
+    """The stored verdict: dues from closed pauses only, so it does not depend on 'now'.
+
+    An open dossier is judged at the end of its last closed pause, so every closed pause counts
+    in full (judging at receipt would clip them to nothing).
+    """
     closed = tuple((start, end) for start, end in dossier.pauses if end is not None)
     status = Status(dossier.status)
     finished = status in FINISHED_STATUSES and dossier.finished_at is not None
-    moment = dossier.finished_at if finished and dossier.finished_at else dossier.received_at
+    resumed = max([dossier.received_at, *(end for _start, end in closed if end is not None)])
+    moment = dossier.finished_at if finished and dossier.finished_at else resumed
     stored = DossierClock(
         received_at=dossier.received_at,
         time_unit=dossier.time_unit,

@@ -168,7 +168,7 @@ def two_communes(engine: Engine, clock: Clock) -> dict[str, int]:
         conn.execute(
             insert(Rating),
             [
-                dict(dossier_id=early, score=5, rated_at=datetime(2026, 3, 3, 10)),
+                dict(dossier_id=early, score=5, rated_at=datetime(2026, 3, 3, 10), comment=None),
                 dict(dossier_id=late, score=2, rated_at=datetime(2026, 3, 9, 10), comment="Trễ hẹn"),
             ],
         )

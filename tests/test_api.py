@@ -227,7 +227,7 @@ def test_the_at_risk_list_is_most_urgent_first(client: FlaskClient, two_communes
     assert body["unit"]["code"] == "10001"
     assert body["as_of"] == "2026-03-20T10:00:00+07:00"
     assert body["paging"] == {"total": 3, "limit": 100, "offset": 0, "next_offset": None}
-    assert [d["code"] for d in body["items"]] == ["A4", "A6", "A5"]
+    assert [d["code"] for d in body["items"]] == ["A4", "A5", "A6"]
     a4 = body["items"][0]
     assert a4 == {
         "code": "A4",
@@ -252,10 +252,10 @@ def test_the_at_risk_list_is_most_urgent_first(client: FlaskClient, two_communes
 
 def test_the_at_risk_list_pages(client: FlaskClient, two_communes) -> None:  # type: ignore[no-untyped-def]
     first = ok(client, "/api/v1/units/10001/at-risk", {"limit": "2"})
-    assert [d["code"] for d in first["items"]] == ["A4", "A6"]
+    assert [d["code"] for d in first["items"]] == ["A4", "A5"]
     assert first["paging"] == {"total": 3, "limit": 2, "offset": 0, "next_offset": 2}
     second = ok(client, "/api/v1/units/10001/at-risk", {"limit": "2", "offset": "2"})
-    assert [d["code"] for d in second["items"]] == ["A5"]
+    assert [d["code"] for d in second["items"]] == ["A6"]
     assert second["paging"]["next_offset"] is None
     beyond = ok(client, "/api/v1/units/10001/at-risk", {"offset": "1000000000"})
     assert beyond["items"] == [] and beyond["paging"]["total"] == 3

@@ -16,7 +16,7 @@ def test_it_lists_open_dossiers_most_urgent_first(engine: Engine, clock: Clock, 
     with engine.connect() as conn:
         rows = at_risk(conn, clock, now=NOW, filters=unit_a)
         assert count_open(conn, unit_a) == 3
-    assert [r.code for r in rows] == ["A4", "A6", "A5"]
+    assert [r.code for r in rows] == ["A4", "A5", "A6"]
     states = {r.code: r.state for r in rows}
     assert states == {"A4": "overdue", "A5": "due_soon", "A6": "paused"}
     a4 = next(r for r in rows if r.code == "A4")

@@ -6,8 +6,8 @@ import json
 
 import plotly.graph_objects as go
 import pytest
-from plotly.utils import PlotlyJSONEncoder
 from flask import Flask
+from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine
 
 import dashboard.app  # noqa: F401 - pages register against the app

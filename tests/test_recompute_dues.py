@@ -54,3 +54,19 @@ def test_a_new_day_off_moves_the_open_dossiers_it_touches(
     assert changed[0][1] == datetime(2027, 4, 29, 23, 59, 59)
     with engine.begin() as conn:
         assert recompute_open_dues(conn, new_clock) == []
+
+
+def test_the_stored_due_of_an_open_dossier_counts_its_closed_pauses(clock: Clock) -> None:
+    from queries.clocking import derive
+    from queries.sla import DossierClock
+
+    # domain.md 2.6 B, still processing after the citizen supplied the documents.
+    dossier = DossierClock(
+        received_at=datetime(2026, 3, 2, 10),
+        time_unit="working_days",
+        time_value=3,
+        status="processing",
+        pauses=((datetime(2026, 3, 3, 10), datetime(2026, 3, 9, 10)),),
+        supplement_count=1,
+    )
+    assert derive(clock, dossier).due_at == datetime(2026, 3, 11, 23, 59, 59)

@@ -6,13 +6,14 @@ link shows the same view.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, ctx, dcc, no_update
 
 from dashboard.i18n import current_lang, t
 from dashboard.services import today
+from dashboard.urlstate import FILTER_KEYS
 from queries.catalog import Named
 from queries.filters import PRESETS, Filters
 
@@ -126,6 +127,10 @@ def filters_to_url(
     channel: str | None,
     current: str | None,
 ) -> str:
+    # A page load inserts all the controls at once and Dash fires this callback for them even
+    # with prevent_initial_call; a person changes one control at a time.
+    if len(ctx.triggered) > 1:
+        return no_update
     return build_search(period, start, end, unit, sector, procedure, channel, current) or no_update
 
 
@@ -147,7 +152,8 @@ def build_search(
     for key, value in (("unit", unit), ("sector", sector), ("procedure", procedure), ("channel", channel)):
         if value and value != "all":
             values[key] = value
-    if current and "kiosk=1" in current:
-        values["kiosk"] = "1"
+    for key, value in parse_qsl((current or "").lstrip("?")):
+        if key not in FILTER_KEYS:  # kiosk, check, official…: other state of the page
+            values[key] = value
     search = "?" + urlencode(values)
     return None if search == (current or "") else search

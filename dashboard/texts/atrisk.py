@@ -1,0 +1,35 @@
+"""Labels of the at-risk grid (dashboard/components/atrisk.py), shared by the unit and "my dossiers" pages."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "atrisk.col.code": ("Mã hồ sơ", "Dossier"),
+    "atrisk.col.procedure": ("Thủ tục", "Procedure"),
+    "atrisk.col.step": ("Bước hiện tại", "Current step"),
+    "atrisk.col.handler": ("Người xử lý", "Handler"),
+    "atrisk.col.received": ("Ngày tiếp nhận", "Received"),
+    "atrisk.col.due": ("Hạn xử lý", "Due"),
+    "atrisk.col.remaining": ("Còn lại (ngày làm việc)", "Remaining (working days)"),
+    "atrisk.col.state": ("Tình trạng", "State"),
+    "atrisk.col.apology": ("Thư xin lỗi (Mẫu 04)", "Apology letter (form 04)"),
+    "atrisk.state.on_track": ("Trong hạn", "On track"),
+    "atrisk.state.due_soon": ("Sắp đến hạn", "Due soon"),
+    "atrisk.state.overdue": ("Quá hạn", "Overdue"),
+    "atrisk.state.paused": ("Tạm dừng", "Paused"),
+    "atrisk.state.unclocked": ("Không tính được hạn", "Cannot be clocked"),
+    "atrisk.apology.issued": ("Đã có", "Issued"),
+    "atrisk.apology.missing": ("Chưa có", "Missing"),
+    "atrisk.step.reception": ("Tiếp nhận", "Reception"),
+    "atrisk.step.transfer": ("Chuyển xử lý", "Transfer"),
+    "atrisk.step.appraisal": ("Thẩm định", "Appraisal"),
+    "atrisk.step.approval": ("Phê duyệt", "Approval"),
+    "atrisk.step.return": ("Trả kết quả", "Return of result"),
+    "atrisk.unassigned": ("Chưa phân công", "Not assigned"),
+    "atrisk.count": (
+        "{count} hồ sơ đang giải quyết, hạn gần nhất ở trên cùng.",
+        "{count} open dossiers, the most urgent at the top.",
+    ),
+    "atrisk.export.note": (
+        "Tải về gồm mọi hồ sơ của danh sách này, không chỉ trang đang xem.",
+        "Downloads hold every dossier of this list, not only the page shown.",
+    ),
+    "atrisk.file": ("ho-so-can-chu-y", "dossiers-at-risk"),
+}
