@@ -214,6 +214,9 @@ def remaining_text(detail: DossierDetail) -> str:
     state = str(verdict.state)
     if state in {str(s) for s in Outcome}:
         key = "finished_before" if verdict.remaining_days >= 0 else "finished_after"
+        if state == Outcome.LATE and verdict.remaining_days >= 0:
+            # Late although before the working deadline: say which rule made it late.
+            key = "late_supplements" if detail.facts.supplement_count > 1 else "late_within_extension"
         return t(f"dossier.remaining.{key}", days=days)
     if state == OpenState.OVERDUE:
         return t("dossier.remaining.overdue", days=days)

@@ -62,6 +62,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "Kết thúc sau hạn hiệu lực {days} ngày làm việc",
         "Finished {days} working days after the effective due",
     ),
+    "dossier.remaining.late_within_extension": (
+        "Trễ so với ngày hẹn ban đầu; kết thúc trong ngày hẹn mới của văn bản xin lỗi",
+        "Late against the first appointment; finished by the apology letter's new date",
+    ),
+    "dossier.remaining.late_supplements": (
+        "Tính trễ hạn vì có hơn một lần yêu cầu bổ sung (quy tắc của Chỉ số 766)",
+        "Counted late: more than one supplement request (the national index rule)",
+    ),
     "dossier.unclocked.not_accepted": (
         "Không tính hạn: hồ sơ chưa được tiếp nhận hoặc bị từ chối tiếp nhận.",
         "Not clocked: the dossier was not accepted (or was refused).",
