@@ -14,6 +14,8 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from queries import migrate
 from queries.db import make_engine
 from queries.settings import ClockPolicy
@@ -27,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     policy = ClockPolicy.from_env()
     clock = Clock(load_calendar(policy.overrides_file), policy)
     engine = make_engine(args.database_url)
+    try:
+        return _run(args, engine, clock)
+    finally:
+        engine.dispose()
+
+
+def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
     if args.command != "init":
         migrate.upgrade(engine)
     if args.command == "init":
@@ -66,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             now=vn_now(),
         )
         _say(report.summary())
+        for warning in report.warnings[:10]:
+            _say(f"  {warning}")
+        if len(report.warnings) > 10:
+            _say(f"  … {len(report.warnings) - 10} more")
         return 0 if report.ok else 2
     if args.command == "export":
         from queries.exporter import export_dossiers

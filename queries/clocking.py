@@ -19,6 +19,8 @@ from queries.domain import FINISHED_STATUSES, OPEN_STATUSES, Status
 from queries.models import ApologyLetter, Dossier, Pause, Procedure, Unit
 from queries.sla import Clock, DossierClock, Verdict, judge
 
+NOT_CLOCKED = {str(Status.SUBMITTED), str(Status.REFUSED)}
+
 
 @dataclass(frozen=True)
 class Derived:
@@ -113,7 +115,8 @@ def clock_inputs(
     letters = _first_letters(conn, ids)
     for row in rows:
         inputs = None
-        if row.received_at is not None and row.time_unit is not None:
+        accepted = row.status not in NOT_CLOCKED  # states 1 and 3 never started the clock
+        if accepted and row.received_at is not None and row.time_unit is not None:
             inputs = DossierClock(
                 received_at=row.received_at,
                 time_unit=row.time_unit,

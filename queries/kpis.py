@@ -229,7 +229,10 @@ def kpis_by_unit(
         select(key, func.count(), _count(Dossier.due_at >= period_end))
         .where(
             Dossier.received_at < period_end,
-            or_(Dossier.finished_at.is_(None), Dossier.finished_at >= period_end),
+            or_(
+                and_(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN)),
+                Dossier.finished_at >= period_end,
+            ),
             Dossier.status.not_in(NOT_ACCEPTED),
             Dossier.received_at.is_not(None),
         )
