@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ class ClockPolicy:
     extension_counts_on_time: bool = False
     overrides_file: Path = field(default=DEFAULT_OVERRIDES)
 
-    @property
+    @cached_property
     def hours_per_day(self) -> float:
         return _hours(*self.morning) + _hours(*self.afternoon)
 

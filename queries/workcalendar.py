@@ -11,7 +11,7 @@ The calendar is held as one sorted array of working days, so "the Nth working da
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,8 @@ import numpy as np
 
 FIRST_YEAR = 2015
 LAST_YEAR = 2040
+FIRST_DAY = date(FIRST_YEAR, 1, 1)
+LAST_DAY = date(LAST_YEAR, 12, 31)
 
 
 class CalendarError(ValueError):
@@ -36,24 +38,45 @@ class Override:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Working days between FIRST_YEAR and LAST_YEAR, as sorted datetime64[D]."""
+    """Working days between FIRST_YEAR and LAST_YEAR, as sorted datetime64[D].
+
+    Scalar look-ups go through plain dicts built once (the clock makes several per dossier, and
+    numpy's per-call overhead dominated imports and exports); the array serves vectorised code.
+    """
 
     workdays: np.ndarray
     holiday_names: dict[date, str]
+    _before: dict[date, int] = field(init=False, repr=False, compare=False)
+    _days: list[date] = field(init=False, repr=False, compare=False)
+    _working: frozenset[date] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        days = [d.astype(date) for d in self.workdays]
+        before, count, position = {}, 0, FIRST_DAY
+        working = frozenset(days)
+        while position <= LAST_DAY:
+            before[position] = count
+            count += position in working
+            position += timedelta(days=1)
+        object.__setattr__(self, "_before", before)
+        object.__setattr__(self, "_days", days)
+        object.__setattr__(self, "_working", working)
 
     def index(self, day: date) -> int:
         """How many working days fall strictly before `day`."""
-        self._check_range(day)
-        return int(np.searchsorted(self.workdays, np.datetime64(day, "D"), side="left"))
+        try:
+            return self._before[day]
+        except KeyError:
+            raise CalendarError(f"{day} is outside the calendar ({FIRST_YEAR}-{LAST_YEAR})") from None
 
     def is_working_day(self, day: date) -> bool:
-        i = self.index(day)
-        return i < len(self.workdays) and self.workdays[i] == np.datetime64(day, "D")
+        self.index(day)  # range check
+        return day in self._working
 
     def day_at(self, index: int) -> date:
-        if not 0 <= index < len(self.workdays):
+        if not 0 <= index < len(self._days):
             raise CalendarError(f"date outside the calendar ({FIRST_YEAR}-{LAST_YEAR})")
-        return self.workdays[index].astype(date)
+        return self._days[index]
 
     def first_working_day_from(self, day: date) -> date:
         """`day` itself when it is a working day, otherwise the next working day."""
@@ -69,10 +92,6 @@ class WorkCalendar:
         if end < start:
             return -self.working_days_between(end, start)
         return self.index(end + timedelta(days=1)) - self.index(start + timedelta(days=1))
-
-    def _check_range(self, day: date) -> None:
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise CalendarError(f"{day} is outside the calendar ({FIRST_YEAR}-{LAST_YEAR})")
 
 
 def read_overrides(path: Path) -> list[Override]:
@@ -114,9 +133,6 @@ def build_calendar(overrides: list[Override], language: str = "vi") -> WorkCalen
             names[override.day] = override.note or "override"
     array = np.array(sorted(working), dtype="datetime64[D]")
     return WorkCalendar(workdays=array, holiday_names=names)
-
-
-FIRST_DAY = date(FIRST_YEAR, 1, 1)
 
 
 @lru_cache(maxsize=4)
