@@ -113,6 +113,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.payment_share": ("TT trực tuyến (%)", "Paid online (%)"),
     "col.satisfaction": ("Hài lòng (%)", "Satisfied (%)"),
     "col.service_score": ("Điểm phục vụ", "Service score"),
+    "col.average_rating_timely": ("Điểm đánh giá HS đúng hạn", "Rating of timely dossiers"),
+    "col.average_rating_late": ("Điểm đánh giá HS trễ hạn", "Rating of late dossiers"),
     "col.flag": ("Cảnh báo", "Flag"),
     "level.province": ("Tỉnh", "Province"),
     "level.commune": ("Xã", "Commune"),

@@ -42,6 +42,10 @@ KPI_COUNTS: dict[str, str] = {
     "satisfied": "Of `ratings`, scored 4 or 5.",
     "dissatisfied": "Of `ratings`, scored 1 or 2.",
     "rating_sum": "The sum of the scores of `ratings` (for `average_rating`).",
+    "ratings_timely": "Of `ratings`, given to dossiers finished early or on time.",
+    "rating_sum_timely": "The sum of the scores of `ratings_timely`.",
+    "ratings_late": "Of `ratings`, given to dossiers finished late.",
+    "rating_sum_late": "The sum of the scores of `ratings_late`.",
 }
 
 # Ratios: numbers from 0 to 1 (average_rating: 1 to 5), null when the denominator is 0.
@@ -53,6 +57,8 @@ KPI_RATIOS: dict[str, str] = {
     "payment_share": "paid_online / fee_bearing.",
     "satisfaction": "satisfied / ratings.",
     "average_rating": "rating_sum / ratings: the mean score, from 1 to 5 (not a 0-1 ratio).",
+    "average_rating_timely": "rating_sum_timely / ratings_timely: mean score, 1 to 5, of timely dossiers.",
+    "average_rating_late": "rating_sum_late / ratings_late: mean score, 1 to 5, of late dossiers.",
     "late_rate": "resolved_late / resolved.",
     "progress_ratio": "(resolved_early + resolved_on_time + in_time_at_end) / (resolved + "
     "in_process_at_end): the national index's progress ratio.",
@@ -146,7 +152,10 @@ SCHEMAS: dict[str, Any] = {
             },
             **{
                 name: _nullable(
-                    "number", minimum=0, maximum=5 if name == "average_rating" else 1, description=text
+                    "number",
+                    minimum=0,
+                    maximum=5 if name.startswith("average_rating") else 1,
+                    description=text,
                 )
                 for name, text in KPI_RATIOS.items()
             },

@@ -55,6 +55,10 @@ class Kpis:
     satisfied: int = 0
     dissatisfied: int = 0
     rating_sum: int = 0
+    ratings_timely: int = 0
+    rating_sum_timely: int = 0
+    ratings_late: int = 0
+    rating_sum_late: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -85,6 +89,15 @@ class Kpis:
         return _ratio(self.rating_sum, self.ratings)
 
     @property
+    def average_rating_timely(self) -> float | None:
+        """Mean score of dossiers finished early or on time: beside the late ones, what lateness costs."""
+        return _ratio(self.rating_sum_timely, self.ratings_timely)
+
+    @property
+    def average_rating_late(self) -> float | None:
+        return _ratio(self.rating_sum_late, self.ratings_late)
+
+    @property
     def late_rate(self) -> float | None:
         return _ratio(self.resolved_late, self.resolved)
 
@@ -109,6 +122,8 @@ class Kpis:
             "payment_share",
             "satisfaction",
             "average_rating",
+            "average_rating_timely",
+            "average_rating_late",
             "late_rate",
             "progress_ratio",
         ):
@@ -239,16 +254,37 @@ def kpis_by_unit(
     for stmt in (still_open, finished_later):
         collect(apply_scope(stmt.group_by(key), ids, filters), ["in_process_at_end", "in_time_at_end"])
 
+    timely, late = Dossier.outcome.in_(["early", "on_time"]), Dossier.outcome == "late"
     stmt = (
         select(
-            key, func.count(), _count(Rating.score >= 4), _count(Rating.score <= 2), func.sum(Rating.score)
+            key,
+            func.count(),
+            _count(Rating.score >= 4),
+            _count(Rating.score <= 2),
+            func.sum(Rating.score),
+            _count(timely),
+            func.sum(case((timely, Rating.score), else_=0)),
+            _count(late),
+            func.sum(case((late, Rating.score), else_=0)),
         )
         .select_from(Rating)
         .join(Dossier, Dossier.id == Rating.dossier_id)
         .where(Rating.rated_at >= start, Rating.rated_at < end)
         .group_by(key)
     )
-    collect(apply_scope(stmt, ids, filters), ["ratings", "satisfied", "dissatisfied", "rating_sum"])
+    collect(
+        apply_scope(stmt, ids, filters),
+        [
+            "ratings",
+            "satisfied",
+            "dissatisfied",
+            "rating_sum",
+            "ratings_timely",
+            "rating_sum_timely",
+            "ratings_late",
+            "rating_sum_late",
+        ],
+    )
     return dict(result)
 
 

@@ -192,6 +192,8 @@ def test_the_api_gives_the_units_grid_numbers(
         for field, decimals in province.GRID_FIELDS:
             if field == "service_score":
                 expected = None if kpis["service_score"] is None else round(kpis["service_score"], 1)
+            elif field.startswith("average_rating"):  # a 1-5 score, not a ratio
+                expected = None if kpis[field] is None else round(kpis[field], decimals)
             else:
                 expected = pct(kpis[field]) if decimals else kpis[field]
             assert row[field] == expected, (row["code"], field)

@@ -22,6 +22,7 @@ def test_it_counts_the_period_for_each_unit(engine: Engine, two_communes: dict[s
     assert (a.online, a.fee_bearing, a.paid_online, a.digitized_components) == (1, 5, 1, 1)
     assert (a.with_result, a.digitized_results) == (3, 1)
     assert (a.ratings, a.satisfied, a.dissatisfied, a.rating_sum) == (2, 1, 1, 7)
+    assert (a.average_rating_timely, a.average_rating_late) == (5.0, 2.0)  # what lateness costs
     assert (b.received, b.resolved, b.resolved_early, b.open) == (1, 1, 1, 1)
 
 

@@ -132,6 +132,8 @@ GRID_FIELDS = [
     ("digitized_share", 1),
     ("payment_share", 1),
     ("satisfaction", 1),
+    ("average_rating_timely", 2),
+    ("average_rating_late", 2),
     ("service_score", 1),
 ]
 
@@ -166,6 +168,8 @@ def unit_rows(figures: PeriodFigures, units: list[catalog.Named], lang: str) -> 
                 "digitized_share": pct(kpis.digitized_share),
                 "payment_share": pct(kpis.payment_share),
                 "satisfaction": pct(kpis.satisfaction),
+                "average_rating_timely": _round(kpis.average_rating_timely, 2),
+                "average_rating_late": _round(kpis.average_rating_late, 2),
                 "service_score": None if score is None else round(score.total, 1),
                 "flag": t("flag.problem") if problem else "",
             }
@@ -174,6 +178,10 @@ def unit_rows(figures: PeriodFigures, units: list[catalog.Named], lang: str) -> 
         key=lambda row: (row["flag"] == "", row["service_score"] if row["service_score"] is not None else 999)
     )
     return rows
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 @callback(
