@@ -228,3 +228,99 @@ class Rating(Base):
         UniqueConstraint("dossier_id", "rated_at", name="uq_ratings_dossier_at"),
         Index("ix_ratings_rated_at", "rated_at"),
     )
+
+
+# --- Tables the alerting process owns (the dossier tables above belong to the one-stop system) ---
+
+
+class AlertRow(Base):
+    """One alert for one recipient: a row before it is a message, so nothing is sent twice.
+
+    The unique key (subject, rule, recipient, deadline) makes enqueueing idempotent across
+    restarts, retried jobs and a second scheduler; delivery claims a row with a conditional
+    update. Title and body are stored when the message is sent: the audit record of what
+    was told.
+    """
+
+    __tablename__ = "alert_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64))  # dossier code, unit code, official code or "digest"
+    rule: Mapped[str] = mapped_column(String(24))
+    recipient_key: Mapped[str] = mapped_column(String(48))  # "official:<code>" or "admins"
+    deadline: Mapped[datetime] = mapped_column(LocalDateTime)  # the due judged against; a digest's day
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    level: Mapped[int] = mapped_column(SmallInteger)  # 0 handler, 1 chairperson, 2 supervisor, 3 admins
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("alert_outbox.id"))
+    reason: Mapped[str | None] = mapped_column(String(24))  # why it climbed: unacknowledged, channel_broken
+    state: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    not_before: Mapped[datetime] = mapped_column(LocalDateTime)  # quiet hours
+    next_attempt_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    channels: Mapped[str | None] = mapped_column(String(200))  # services that accepted it
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    snoozed_until: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    climbed_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    __table_args__ = (
+        UniqueConstraint("subject", "rule", "recipient_key", "deadline", name="uq_alert_outbox_key"),
+        Index("ix_alert_outbox_state_next", "state", "next_attempt_at"),
+        Index("ix_alert_outbox_dossier", "dossier_id"),
+        Index("ix_alert_outbox_recipient_created", "recipient_id", "created_at"),
+        Index("ix_alert_outbox_unit_created", "unit_id", "created_at"),
+    )
+
+
+class AlertAttempt(Base):
+    """Every delivery attempt to every channel, with Apprise's per-URL result."""
+
+    __tablename__ = "alert_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert_outbox.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    started_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    service: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(Text)  # Apprise's privacy form: no secrets
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class BrokenChannel(Base):
+    """A notification URL that failed permanently; its owner's alerts climb the chain."""
+
+    __tablename__ = "alert_broken_channels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the URL: the URL itself is secret
+    url: Mapped[str] = mapped_column(Text)  # privacy form
+    broken_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("official_id", "fingerprint", name="uq_alert_broken_channels_url"),)
+
+
+class AlertTick(Base):
+    """One pass of the scheduler: its heartbeat, and what it did."""
+
+    __tablename__ = "alert_ticks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(LocalDateTime)
+    started_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    worker: Mapped[str] = mapped_column(String(64))
+    evaluated: Mapped[int] = mapped_column(Integer, default=0)
+    enqueued: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_alert_ticks_finished", "finished_at"),)
