@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
+from alerts.config import DueSoon, Overdue
 from queries.domain import OpenState
 from queries.sla import Verdict
 
@@ -22,20 +23,27 @@ class Rule(StrEnum):
     APOLOGY_MISSING = "apology_missing"  # overdue a working day with no Mẫu 04 letter
     OVERDUE_LONG = "overdue_long"  # overdue N working days: the sector's provincial supervisor
     STEP_LATE = "step_late"  # a processing step past its own due: the step's handler
+    DAILY_DIGEST = "daily_digest"  # everything at risk, one message per person each working morning
+    WEEKLY_SUMMARY = "weekly_summary"  # the units that worsened, to provincial supervisors
+    DATA_QUALITY = "data_quality"  # open dossiers the clock cannot judge, to the chairperson
+    CHANNEL_BROKEN = "channel_broken"  # a notification URL failed for good, to administrators
 
 
-class Audience(StrEnum):
-    HANDLER = "handler"
-    CHAIRPERSON = "chairperson"
-    SUPERVISOR = "supervisor"
+# Rules about one dossier's deadline: cancelled when the condition ends, climb when ignored.
+DOSSIER_RULES = frozenset(
+    {Rule.DUE_SOON, Rule.OVERDUE, Rule.APOLOGY_MISSING, Rule.OVERDUE_LONG, Rule.STEP_LATE}
+)
+# Warnings wait for office hours; escalations may go at once (config overdue.immediate).
+ESCALATIONS = frozenset({Rule.OVERDUE, Rule.APOLOGY_MISSING, Rule.OVERDUE_LONG})
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Defaults follow the issue; the configuration file of the scheduler overrides them."""
+class Audience(IntEnum):
+    """The chain of responsibility, bottom up; an ignored alert climbs one level."""
 
-    apology_after_days: float = 1.0
-    supervisor_after_days: float = 5.0
+    HANDLER = 0
+    CHAIRPERSON = 1
+    SUPERVISOR = 2
+    ADMINS = 3
 
 
 @dataclass(frozen=True)
@@ -45,27 +53,32 @@ class Alert:
     deadline: datetime
 
 
-def dossier_alerts(verdict: Verdict, *, has_apology: bool, thresholds: Thresholds) -> list[Alert]:
+def dossier_alerts(
+    verdict: Verdict, *, has_apology: bool, due_soon: DueSoon, overdue: Overdue
+) -> list[Alert]:
     """The alerts an open dossier calls for at the verdict's moment (none when on track or paused).
 
-    Due soon uses the clock's own thresholds (ClockPolicy), so the lists on the dashboard and the
-    alerts agree on what "due soon" means.
+    Due soon is judged on the verdict's remaining working days and used share with the
+    configured (possibly per-procedure) thresholds, so a same-day procedure can be warned in
+    hours and a land procedure days ahead.
     """
     deadline = verdict.effective_due
-    if verdict.state is OpenState.DUE_SOON:
+    if verdict.state is OpenState.OVERDUE:
+        late_by = -verdict.remaining_days
+        alerts = [
+            Alert(Rule.OVERDUE, Audience.HANDLER, deadline),
+            Alert(Rule.OVERDUE, Audience.CHAIRPERSON, deadline),
+        ]
+        if not has_apology and late_by >= overdue.apology_after_days:
+            alerts.append(Alert(Rule.APOLOGY_MISSING, Audience.CHAIRPERSON, deadline))
+        if late_by >= overdue.supervisor_after_days:
+            alerts.append(Alert(Rule.OVERDUE_LONG, Audience.SUPERVISOR, deadline))
+        return alerts
+    if verdict.state not in (OpenState.ON_TRACK, OpenState.DUE_SOON):
+        return []  # paused, or finished
+    if verdict.remaining_days <= due_soon.days_left or verdict.elapsed_share >= due_soon.share_used:
         return [Alert(Rule.DUE_SOON, Audience.HANDLER, deadline)]
-    if verdict.state is not OpenState.OVERDUE:
-        return []
-    late_by = -verdict.remaining_days
-    alerts = [
-        Alert(Rule.OVERDUE, Audience.HANDLER, deadline),
-        Alert(Rule.OVERDUE, Audience.CHAIRPERSON, deadline),
-    ]
-    if not has_apology and late_by >= thresholds.apology_after_days:
-        alerts.append(Alert(Rule.APOLOGY_MISSING, Audience.CHAIRPERSON, deadline))
-    if late_by >= thresholds.supervisor_after_days:
-        alerts.append(Alert(Rule.OVERDUE_LONG, Audience.SUPERVISOR, deadline))
-    return alerts
+    return []
 
 
 def step_alert(step_due: datetime | None, ended_at: datetime | None, now: datetime) -> Alert | None:

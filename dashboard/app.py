@@ -7,8 +7,6 @@ dashboard/pages with its layout and callbacks, reusable pieces in dashboard/comp
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from urllib.parse import urlparse
 
 import dash
@@ -20,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from dashboard.i18n import COOKIE, LANGS, current_lang, t
 from dashboard.services import cache
-from queries.settings import REPO_ROOT
+from queries.settings import REPO_ROOT, secret_key
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +35,7 @@ def create_app() -> Dash:
         on_error=report_callback_error,
     )
     # Dash signs each page load's callbacks with the secret; all workers must share it.
-    app.server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    app.server.secret_key = secret_key()
     cache.init_app(app.server)
     app.server.add_url_rule("/lang/<code>", "set_language", set_language)
     from dashboard.api import api  # /api/v1: the read-only JSON API for operations centres

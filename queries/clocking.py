@@ -73,6 +73,9 @@ class ClockedDossier:
     due_at: datetime | None
     status: str
     inputs: DossierClock | None  # None: the dossier cannot be clocked (no procedure or receipt)
+    unit_id: int = 0
+    sector_id: int | None = None
+    handler_id: int | None = None
 
 
 def clock_inputs(
@@ -87,6 +90,9 @@ def clock_inputs(
         select(
             Dossier.id,
             Dossier.code,
+            Dossier.unit_id,
+            Dossier.sector_id,
+            Dossier.handler_id,
             Unit.code.label("unit_code"),
             Procedure.code.label("procedure_code"),
             Procedure.time_unit,
@@ -139,6 +145,9 @@ def clock_inputs(
             due_at=row.due_at,
             status=row.status,
             inputs=inputs,
+            unit_id=row.unit_id,
+            sector_id=row.sector_id,
+            handler_id=row.handler_id,
         )
 
 

@@ -7,6 +7,7 @@ the process at start, not silently fall back to a default (healthchecks' hc/sett
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import time
 from functools import cached_property
@@ -122,3 +123,23 @@ class ClockPolicy:
 
 def _hours(start: time, end: time) -> float:
     return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) / 60
+
+
+def secret_key() -> str:
+    """The key that signs Dash callbacks and alert acknowledgement links.
+
+    The web workers and the scheduler must share it, so without SECRET_KEY (or SECRET_KEY_FILE)
+    one is made once in instance/secret_key, readable by its owner only.
+    """
+    if value := os.environ.get("SECRET_KEY", "").strip():
+        return value
+    path = Path(env_str("SECRET_KEY_FILE", str(REPO_ROOT / "instance" / "secret_key")))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    value = path.read_text(encoding="utf-8").strip()
+    if not value:
+        raise SettingsError(f"SECRET_KEY_FILE {path} is empty")
+    return value

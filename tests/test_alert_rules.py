@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
-from alerts.rules import Alert, Audience, Rule, Thresholds, dossier_alerts, step_alert
+from alerts.config import DueSoon, Overdue
+from alerts.rules import Alert, Audience, Rule, dossier_alerts, step_alert
 from queries.sla import Clock, DossierClock, judge
 
 DUE = datetime(2026, 3, 11, 23, 59, 59)  # 3 WD from Mon 2/3 10:00 plus a 4-day supplement pause
+DEFAULT = DueSoon()
 
 
 def marriage_status(**extra) -> DossierClock:  # type: ignore[no-untyped-def]
@@ -24,9 +26,11 @@ def marriage_status(**extra) -> DossierClock:  # type: ignore[no-untyped-def]
     )
 
 
-def alerts_at(clock: Clock, now: datetime, *, has_apology: bool = False, **extra) -> set[Alert]:  # type: ignore[no-untyped-def]
+def alerts_at(  # type: ignore[no-untyped-def]
+    clock: Clock, now: datetime, *, has_apology: bool = False, due_soon: DueSoon = DEFAULT, **extra
+) -> set[Alert]:
     verdict = judge(clock, marriage_status(**extra), now)
-    return set(dossier_alerts(verdict, has_apology=has_apology, thresholds=Thresholds()))
+    return set(dossier_alerts(verdict, has_apology=has_apology, due_soon=due_soon, overdue=Overdue()))
 
 
 def test_an_on_track_dossier_raises_nothing(clock: Clock) -> None:
@@ -70,6 +74,15 @@ def test_an_apology_letter_judges_the_dossier_afresh_against_its_new_date(clock:
     }
 
 
+def test_a_procedure_override_warns_earlier_than_the_default(clock: Clock) -> None:
+    # Mon 9/3 11:00: two working days and a half left of three, under the 75 % default.
+    early = datetime(2026, 3, 9, 11)
+    assert alerts_at(clock, early) == set()
+    assert alerts_at(clock, early, due_soon=DueSoon(days_left=3.0, share_used=0.9)) == {
+        Alert(Rule.DUE_SOON, Audience.HANDLER, DUE)
+    }
+
+
 def test_a_paused_dossier_raises_nothing(clock: Clock) -> None:
     paused = DossierClock(
         datetime(2026, 3, 2, 10),
@@ -79,7 +92,7 @@ def test_a_paused_dossier_raises_nothing(clock: Clock) -> None:
         pauses=((datetime(2026, 3, 3, 10), None),),
     )
     verdict = judge(clock, paused, datetime(2026, 4, 1))
-    assert dossier_alerts(verdict, has_apology=False, thresholds=Thresholds()) == []
+    assert dossier_alerts(verdict, has_apology=False, due_soon=DueSoon(), overdue=Overdue()) == []
 
 
 @pytest.mark.parametrize(
