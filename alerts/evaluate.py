@@ -165,9 +165,21 @@ def assess(
             continue
         has_apology = dossier.inputs is not None and dossier.inputs.extension_date is not None
         thresholds = config.due_soon_for(dossier.procedure_code)
-        for alert in dossier_alerts(
-            verdict, has_apology=has_apology, due_soon=thresholds, overdue=config.overdue
-        ):
+        found = dossier_alerts(verdict, has_apology=has_apology, due_soon=thresholds, overdue=config.overdue)
+        if found:
+            at_risk.append(
+                AtRisk(
+                    dossier.id,
+                    dossier.code,
+                    dossier.unit_id,
+                    dossier.handler_id,
+                    dossier.procedure_code,
+                    verdict.effective_due,
+                    verdict.remaining_days,
+                    has_apology,
+                )
+            )
+        for alert in found:
             add(
                 alert,
                 code=dossier.code,
@@ -177,10 +189,10 @@ def assess(
                 handler_id=dossier.handler_id,
             )
     for step in steps:
-        found = step_alert(step.due_at, None, now)
-        if found is not None:
+        late = step_alert(step.due_at, None, now)
+        if late is not None:
             add(
-                found,
+                late,
                 code=step.dossier_code,
                 dossier_id=step.dossier_id,
                 unit_id=step.unit_id,

@@ -397,12 +397,16 @@ def _reroute(
         if rows:
             outbox.enqueue(conn, rows, now=now)
             outbox.settle(
-                conn, alert.id, worker=ctx.worker, state=AlertState.REROUTED, last_error=reason, **stored
+                conn,
+                alert.id,
+                worker=ctx.worker,
+                state=AlertState.REROUTED,
+                **{**stored, "last_error": reason},
             )
             counts.rerouted += 1
         else:
             outbox.settle(
-                conn, alert.id, worker=ctx.worker, state=AlertState.FAILED, last_error=reason, **stored
+                conn, alert.id, worker=ctx.worker, state=AlertState.FAILED, **{**stored, "last_error": reason}
             )
             counts.failed += 1
     return counts
