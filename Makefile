@@ -20,9 +20,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime  ## create the database (demo province if empty) and serve on :8050
+run: $(VENV)/.runtime  ## create the database (demo province if empty), start the alert scheduler, serve on :8050
 	$(PY) -m queries init
 	$(PY) -m queries demo --if-empty
+	@echo "alert scheduler started beside the web server; demo messages go to instance/demo-inbox.jsonl"
+	$(PY) -m alerts run > instance/alerts.log 2>&1 & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(PY) -m dashboard --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev  ## the whole suite (PostgreSQL tests need TEST_POSTGRES_URL; .ci/run sets it)

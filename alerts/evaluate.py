@@ -1,8 +1,9 @@
 """Turn the rules' verdicts into outbox rows for named people: pure functions, `now` passed in.
 
 The chain of responsibility is handler -> the unit's chairperson -> the provincial supervisor of
-the dossier's sector. A dossier with no handler (or an inactive one) goes straight to the
-chairperson; a unit with no chairperson falls back to its leaders (vice-chairpersons).
+the dossier's sector (or, when the sector has none, the supervisors who watch all sectors). A
+dossier with no handler (or an inactive one) goes straight to the chairperson; a unit with no
+chairperson falls back to its leaders (vice-chairpersons).
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ class Directory:
         if level is Audience.CHAIRPERSON:
             return list(self.chairs.get(unit_id, [])) if unit_id is not None else []
         if level is Audience.SUPERVISOR:
-            return [s for s in self.supervisors if s.sector_id is None or s.sector_id == sector_id]
+            # The supervisors of the dossier's sector; those watching all sectors only when the
+            # sector has none of its own (else every long-overdue dossier reaches every supervisor).
+            own = [s for s in self.supervisors if sector_id is not None and s.sector_id == sector_id]
+            return own or [s for s in self.supervisors if s.sector_id is None]
         return []
 
     def reach(
@@ -188,9 +192,11 @@ def assess(
                 sector_id=dossier.sector_id,
                 handler_id=dossier.handler_id,
             )
+    overdue = {risk.dossier_id for risk in at_risk if risk.remaining_days < 0}
     for step in steps:
         late = step_alert(step.due_at, None, now)
-        if late is not None:
+        # Once the dossier itself is overdue, its overdue alerts say more than a late step would.
+        if late is not None and step.dossier_id not in overdue:
             add(
                 late,
                 code=step.dossier_code,
@@ -217,6 +223,7 @@ def climbs(
     Returns the new alerts and the ids of the alerts that climbed (marked so they climb once).
     """
     wait = config.acknowledge.climb_after_hours
+    opens = office_opens(clock, now)  # the threshold is often crossed at noon or at closing time
     new: list[NewAlert] = []
     climbed: list[int] = []
     for alert in ignored:
@@ -239,7 +246,7 @@ def climbs(
                     recipient_key=person.key if person else ADMINS,
                     deadline=alert.deadline,
                     level=int(level),
-                    not_before=now,
+                    not_before=now if alert.rule in ESCALATIONS and config.overdue.immediate else opens,
                     dossier_id=alert.dossier_id,
                     unit_id=alert.unit_id,
                     recipient_id=person.id if person else None,

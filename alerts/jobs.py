@@ -11,15 +11,15 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import Connection, Engine
 
 from alerts import digests
 from alerts.config import AlertConfig
 from alerts.delivery import ChannelResult, fingerprint, send
-from alerts.evaluate import ADMINS, Directory, assess, climbs, stale
+from alerts.evaluate import ADMINS, Directory, assess, climbs, office_opens, stale
 from alerts.messages import DossierFacts, Message, UnitChange, broken_message, dossier_message, with_footer
 from alerts.rules import DOSSIER_RULES, ESCALATIONS, Audience, Rule
 from queries import catalog, outbox
@@ -90,8 +90,11 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
         if _digest_due(clock, now, config.schedule.daily_digest_at):
             names = _names(conn)
             rows = digests.daily(evaluation, directory, now=now, base_url=config.links.base_url, **names)
-            counts.enqueued += len(outbox.enqueue(conn, rows, now=now))
-        if _weekly_due(clock, now, config.schedule.weekly_summary_at):
+            counts.enqueued += len(outbox.enqueue(conn, _when_open(clock, now, rows), now=now))
+        today = datetime.combine(now.date(), time())  # a summary is keyed by its day
+        if _weekly_due(clock, now, config.schedule.weekly_summary_at) and not outbox.written(
+            conn, subject="weekly", rule=Rule.WEEKLY_SUMMARY, deadline=today
+        ):
             rows = digests.weekly(
                 weekly_changes(conn, now=now, lang_units=_names(conn)["units"]),
                 directory.supervisors,
@@ -99,9 +102,15 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
                 week=f"{now.isocalendar().week}/{now.isocalendar().year}",
                 base_url=config.links.base_url,
             )
-            counts.enqueued += len(outbox.enqueue(conn, rows, now=now))
+            counts.enqueued += len(outbox.enqueue(conn, _when_open(clock, now, rows), now=now))
     log.info("evaluated %s", vars(counts))
     return counts
+
+
+def _when_open(clock: Clock, now: datetime, rows: list[NewAlert]) -> list[NewAlert]:
+    """Digests are written at their hour (07:45 by default) but, like warnings, leave in office hours."""
+    opens = office_opens(clock, now)
+    return [replace(row, not_before=max(row.not_before, opens)) for row in rows]
 
 
 def _digest_due(clock: Clock, now: datetime, at: object) -> bool:
@@ -241,9 +250,9 @@ def _deliver_one(
         counts.failed += 1
         return counts
     number = alert.attempts + 1
-    results: list[ChannelResult] = []
+    tried: list[tuple[int, str, ChannelResult]] = []
     for url in urls:
-        with ctx.engine.begin() as conn:
+        with ctx.engine.begin() as conn:  # committed before the message leaves: a crash shows
             attempt = outbox.begin_attempt(conn, alert_id=alert.id, number=number, now=now)
         result = send(
             url,
@@ -252,11 +261,6 @@ def _deliver_one(
             urgent=alert.rule in ESCALATIONS,
             timeout=ctx.config.delivery.timeout_seconds,
         )
-        results.append(result)
-        with ctx.engine.begin() as conn:
-            outbox.end_attempt(conn, attempt, now=now, result=asdict(result))
-            if result.permanent and alert.recipient_id is not None:
-                _mark_broken(ctx, conn, alert, url, result, now, directory)
         log.info(
             "alert %s attempt %s via %s: %s",
             alert.id,
@@ -264,8 +268,17 @@ def _deliver_one(
             result.service,
             "ok" if result.ok else result.error,
         )
+        tried.append((attempt, url, result))
+    results = [result for _, _, result in tried]
     errors = " | ".join(f"{r.url}: {r.error}" for r in results if not r.ok) or None
-    with ctx.engine.begin() as conn:
+    rerouting = (
+        not any(r.ok for r in results) and all(r.permanent for r in results) and alert.recipient_key != ADMINS
+    )
+    with ctx.engine.begin() as conn:  # the attempts' outcome and the alert's next state together
+        for attempt, url, result in tried:
+            outbox.end_attempt(conn, attempt, now=now, result=asdict(result))
+            if result.permanent and alert.recipient_id is not None:
+                _mark_broken(ctx, conn, alert, url, result, now, directory)
         if any(r.ok for r in results):
             channels = ",".join(sorted({r.service or "?" for r in results if r.ok}))
             outbox.settle(
@@ -280,13 +293,9 @@ def _deliver_one(
                 **stored,
             )
             counts.sent += 1
-            return counts
-    if all(r.permanent for r in results) and alert.recipient_key != ADMINS:
-        return _reroute(
-            ctx, alert, now, directory, "channel_broken", {**stored, "attempts": number, "last_error": errors}
-        )
-    with ctx.engine.begin() as conn:
-        if number >= ctx.config.delivery.max_attempts:
+        elif rerouting:
+            pass  # below, once the attempts are recorded
+        elif number >= ctx.config.delivery.max_attempts:
             outbox.settle(
                 conn,
                 alert.id,
@@ -299,18 +308,26 @@ def _deliver_one(
             counts.failed += 1
             log.warning("alert %s failed after %s attempts: %s", alert.id, number, errors)
         else:
-            wait = timedelta(minutes=ctx.config.delivery.backoff_minutes[number - 1])
+            retry_at = now + timedelta(minutes=ctx.config.delivery.backoff_minutes[number - 1])
+            if alert.rule != Rule.CHANNEL_BROKEN and not (
+                alert.rule in ESCALATIONS and ctx.config.overdue.immediate
+            ):
+                retry_at = office_opens(ctx.clock, retry_at)  # a warning's retry waits for office hours too
             outbox.settle(
                 conn,
                 alert.id,
                 worker=ctx.worker,
                 state=AlertState.PENDING,
                 attempts=number,
-                next_attempt_at=now + wait,
+                next_attempt_at=retry_at,
                 last_error=errors,
                 **stored,
             )
             counts.retried += 1
+    if rerouting:
+        return _reroute(
+            ctx, alert, now, directory, "channel_broken", {**stored, "attempts": number, "last_error": errors}
+        )
     return counts
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from alerts import jobs
 from alerts.config import AlertConfig
@@ -82,9 +84,14 @@ def build(context: jobs.Context) -> BlockingScheduler:
     global _context
     _context = context
     config = context.config
+    store = SQLAlchemyJobStore(engine=context.engine, tablename=JOB_TABLE)
+    try:
+        store.jobs_t.create(context.engine, checkfirst=True)
+    except (IntegrityError, ProgrammingError):
+        pass  # a second scheduler created the table at the same moment (PostgreSQL): it is there
     scheduler = BlockingScheduler(
         jobstores={
-            "default": SQLAlchemyJobStore(engine=context.engine, tablename=JOB_TABLE),
+            "default": store,
             "once": MemoryJobStore(),
         },
         job_defaults={
@@ -113,11 +120,20 @@ def build(context: jobs.Context) -> BlockingScheduler:
 
 def run(context: jobs.Context) -> None:
     scheduler = build(context)
+    stopping = threading.Event()
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %s: stopping the scheduler", signum)
-        scheduler.shutdown(wait=False)
+        stopping.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
 
+    def stop_if_asked(_event: Any) -> None:
+        """A signal that came while the scheduler was starting (shutdown() raises until then)."""
+        if stopping.is_set() and scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_listener(stop_if_asked, EVENT_SCHEDULER_STARTED)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("scheduler %s starting", context.worker)
