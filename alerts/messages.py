@@ -52,6 +52,7 @@ TEXT: dict[str, dict[str, str]] = {
         "weekly.lead": "Các đơn vị có tỷ lệ giải quyết đúng hạn giảm so với tuần trước:",
         "weekly.item": "- {unit}: {before} → {after} ({resolved} hồ sơ đã giải quyết, {overdue} quá hạn)",
         "weekly.none": "Không có đơn vị nào giảm tỷ lệ đúng hạn so với tuần trước.",
+        "weekly.more": "... và {count} đơn vị khác",
         "weekly.open": "Xem bảng xếp hạng: {url}",
         "quality.title": "Dữ liệu cần bổ sung: {count} hồ sơ không tính được hạn tại {unit}",
         "quality.lead": (
@@ -104,6 +105,7 @@ TEXT: dict[str, dict[str, str]] = {
         "weekly.lead": "Units whose on-time rate fell compared with the week before:",
         "weekly.item": "- {unit}: {before} → {after} ({resolved} resolved, {overdue} overdue now)",
         "weekly.none": "No unit's on-time rate fell compared with the week before.",
+        "weekly.more": "... and {count} more units",
         "weekly.open": "See the ranking: {url}",
         "quality.title": "Data to complete: {count} dossiers at {unit} cannot be clocked",
         "quality.lead": (
@@ -265,7 +267,7 @@ def percent(lang: str, value: float | None) -> str:
 
 def weekly_message(lang: str, *, week: str, changes: Sequence[UnitChange], link: str) -> Message:
     lines = [say(lang, "weekly.lead") if changes else say(lang, "weekly.none")]
-    for change in changes:
+    for change in changes[:DIGEST_LINES]:
         lines.append(
             say(
                 lang,
@@ -277,6 +279,8 @@ def weekly_message(lang: str, *, week: str, changes: Sequence[UnitChange], link:
                 overdue=change.overdue,
             )
         )
+    if len(changes) > DIGEST_LINES:
+        lines.append(say(lang, "weekly.more", count=len(changes) - DIGEST_LINES))
     lines += ["", say(lang, "weekly.open", url=link)]
     return Message(say(lang, "weekly.title", week=week, count=len(changes)), "\n".join(lines))
 
