@@ -14,6 +14,7 @@ from pathlib import Path
 
 from alerts import config as alert_config
 from alerts import jobs
+from alerts import metrics as alert_metrics
 from alerts.config import ConfigError
 from queries import migrate
 from queries.db import make_engine
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = alert_config.load(args.config)
         policy = ClockPolicy.from_env()
+        endpoint = alert_metrics.endpoint_from_env() if args.command == "run" else None
+        if args.command == "tick":
+            alert_metrics.check_single_process()
     except (ConfigError, SettingsError) as exc:
         print(f"alerts: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
@@ -50,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from alerts.scheduler import run
 
-        run(context)
+        try:
+            run(context, metrics_endpoint=endpoint)
+        except SettingsError as exc:  # the metrics port is taken or cannot be bound
+            print(f"alerts: {exc}", file=sys.stderr)  # noqa: T201
+            return 2
         return 0
     finally:
         engine.dispose()

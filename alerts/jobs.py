@@ -13,18 +13,27 @@ import socket
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, time, timedelta
+from time import perf_counter
 
 from sqlalchemy import Connection, Engine
 
-from alerts import digests
+from alerts import digests, metrics
 from alerts.config import AlertConfig
 from alerts.delivery import ChannelResult, fingerprint, send
 from alerts.evaluate import ADMINS, Directory, assess, climbs, office_opens, stale
-from alerts.messages import DossierFacts, Message, UnitChange, broken_message, dossier_message, with_footer
+from alerts.messages import (
+    DossierFacts,
+    Message,
+    UnitChange,
+    broken_message,
+    dossier_message,
+    say,
+    with_footer,
+)
 from alerts.rules import DOSSIER_RULES, ESCALATIONS, Audience, Rule
 from queries import catalog, outbox
 from queries.ack_links import AckClaim, ack_url
-from queries.alert_watch import dossier_labels, dossier_sector, late_steps, people, step_names
+from queries.alert_watch import Person, dossier_labels, dossier_sector, late_steps, people, step_names
 from queries.clocking import clock_inputs
 from queries.filters import Filters
 from queries.kpis import kpis_by_unit
@@ -63,6 +72,13 @@ class Counts:
         return self
 
 
+def _enqueue(conn: Connection, rows: list[NewAlert], *, now: datetime) -> list[int]:
+    """outbox.enqueue, with the rows it really inserted counted by rule for the metrics."""
+    ids = outbox.enqueue(conn, rows, now=now)
+    metrics.count_enqueued(conn, rows, ids)
+    return ids
+
+
 def evaluate(ctx: Context, now: datetime) -> Counts:
     """Judge every open dossier at `now` and bring the outbox in line with what holds now."""
     config, clock = ctx.config, ctx.clock
@@ -72,9 +88,10 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
         for dossier in clock_inputs(conn, open_only=True):
             judged.append((dossier, judge(clock, dossier.inputs, now) if dossier.inputs else None))
         counts.evaluated = len(judged)
+        metrics.observe_backlog(judged)
         directory = Directory.of(people(conn))
         evaluation = assess(judged, late_steps(conn, now=now), directory, config=config, clock=clock, now=now)
-        counts.enqueued = len(outbox.enqueue(conn, evaluation.alerts, now=now))
+        counts.enqueued = len(_enqueue(conn, evaluation.alerts, now=now))
         waiting = outbox.waiting(conn, rules=DOSSIER_RULES)
         counts.cancelled = outbox.cancel(
             conn, stale(((w.id, w.condition) for w in waiting), evaluation.live), why="condition ended"
@@ -84,13 +101,13 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
         new, climbed = climbs(
             ignored, evaluation.live, directory, evaluation.sectors, clock=clock, config=config, now=now
         )
-        counts.enqueued += len(outbox.enqueue(conn, new, now=now))
+        counts.enqueued += len(_enqueue(conn, new, now=now))
         outbox.mark_climbed(conn, climbed, now=now)
         counts.climbed = len(climbed)
         if _digest_due(clock, now, config.schedule.daily_digest_at):
             names = _names(conn)
             rows = digests.daily(evaluation, directory, now=now, base_url=config.links.base_url, **names)
-            counts.enqueued += len(outbox.enqueue(conn, _when_open(clock, now, rows), now=now))
+            counts.enqueued += len(_enqueue(conn, _when_open(clock, now, rows), now=now))
         today = datetime.combine(now.date(), time())  # a summary is keyed by its day
         if _weekly_due(clock, now, config.schedule.weekly_summary_at) and not outbox.written(
             conn, subject="weekly", rule=Rule.WEEKLY_SUMMARY, deadline=today
@@ -102,7 +119,7 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
                 week=f"{now.isocalendar().week}/{now.isocalendar().year}",
                 base_url=config.links.base_url,
             )
-            counts.enqueued += len(outbox.enqueue(conn, _when_open(clock, now, rows), now=now))
+            counts.enqueued += len(_enqueue(conn, _when_open(clock, now, rows), now=now))
     log.info("evaluated %s", vars(counts))
     return counts
 
@@ -178,8 +195,8 @@ def deliver(ctx: Context, now: datetime) -> Counts:
                 [(a.dossier_id, a.deadline) for a in claimed if a.rule == Rule.STEP_LATE and a.dossier_id],
             )
         for alert in claimed:
-            message = _render(ctx, alert, now, labels, parents, directory, steps)
-            counts.add(_deliver_one(ctx, alert, message, now, directory, broken))
+            plain = _render(ctx, alert, now, labels, parents, directory, steps)
+            counts.add(_deliver_one(ctx, alert, plain, now, directory, broken))
 
 
 def _render(  # type: ignore[type-arg]
@@ -213,9 +230,14 @@ def _render(  # type: ignore[type-arg]
             about_sent=parent.sent_at if parent else None,
         )
         message = dossier_message(lang, facts, dossier_url=f"{base}/dossier/{alert.subject}")
+    return message
+
+
+def _signed(ctx: Context, alert: Claimed, plain: Message, now: datetime) -> Message:
+    """The message with this recipient's own acknowledgement link: it must never travel further."""
     expires = now + timedelta(days=ctx.config.acknowledge.link_valid_days)
-    link = ack_url(base, ctx.secret, AckClaim(alert.id, alert.recipient_key, expires))
-    return with_footer(lang, message, ack_url=link, alert_id=alert.id)
+    link = ack_url(ctx.config.links.base_url, ctx.secret, AckClaim(alert.id, alert.recipient_key, expires))
+    return with_footer(alert.language, plain, ack_url=link, alert_id=alert.id)
 
 
 def _urls(ctx: Context, alert: Claimed, directory: Directory, broken: set[tuple[int, str]]) -> list[str]:
@@ -230,36 +252,42 @@ def _urls(ctx: Context, alert: Claimed, directory: Directory, broken: set[tuple[
 def _deliver_one(
     ctx: Context,
     alert: Claimed,
-    message: Message,
+    plain: Message,
     now: datetime,
     directory: Directory,
     broken: set[tuple[int, str]],
 ) -> Counts:
     counts = Counts()
     urls = _urls(ctx, alert, directory, broken)
+    message = _signed(ctx, alert, plain, now)
     stored = {"title": message.title, "body": message.body}
     if not urls:
         person = directory.by_id.get(alert.recipient_id) if alert.recipient_id is not None else None
         if person and person.urls:  # every channel of theirs is broken: the next level up is told
-            return _reroute(ctx, alert, now, directory, "channel_broken", stored)
+            rerouted = _reroute(ctx, alert, now, directory, "channel_broken", stored, plain)
+            return metrics.outcome(alert.rule, metrics.NONE, rerouted)
         # Nobody registered a channel (or no administrator URL is configured): failed, visibly.
         with ctx.engine.begin() as conn:
             outbox.settle(
                 conn, alert.id, worker=ctx.worker, state=AlertState.FAILED, last_error="no_channel", **stored
             )
         counts.failed += 1
-        return counts
+        return metrics.outcome(alert.rule, metrics.NONE, counts)
     number = alert.attempts + 1
     tried: list[tuple[int, str, ChannelResult]] = []
     for url in urls:
         with ctx.engine.begin() as conn:  # committed before the message leaves: a crash shows
             attempt = outbox.begin_attempt(conn, alert_id=alert.id, number=number, now=now)
+        started = perf_counter()
         result = send(
             url,
             message,
             alert_id=alert.id,
             urgent=alert.rule in ESCALATIONS,
             timeout=ctx.config.delivery.timeout_seconds,
+        )
+        metrics.observe_send(
+            result.service, ok=result.ok, permanent=result.permanent, seconds=perf_counter() - started
         )
         log.info(
             "alert %s attempt %s via %s: %s",
@@ -270,6 +298,7 @@ def _deliver_one(
         )
         tried.append((attempt, url, result))
     results = [result for _, _, result in tried]
+    channel = metrics.delivered_via(results)
     errors = " | ".join(f"{r.url}: {r.error}" for r in results if not r.ok) or None
     rerouting = (
         not any(r.ok for r in results) and all(r.permanent for r in results) and alert.recipient_key != ADMINS
@@ -325,10 +354,17 @@ def _deliver_one(
             )
             counts.retried += 1
     if rerouting:
-        return _reroute(
-            ctx, alert, now, directory, "channel_broken", {**stored, "attempts": number, "last_error": errors}
+        rerouted = _reroute(
+            ctx,
+            alert,
+            now,
+            directory,
+            "channel_broken",
+            {**stored, "attempts": number, "last_error": errors},
+            plain,
         )
-    return counts
+        return metrics.outcome(alert.rule, channel, rerouted)
+    return metrics.outcome(alert.rule, channel, counts)
 
 
 def _mark_broken(
@@ -355,7 +391,7 @@ def _mark_broken(
     person = directory.by_id.get(alert.recipient_id)
     who = f"{person.full_name} ({person.code})" if person else str(alert.recipient_id)
     message = broken_message("vi", who=who, url=result.url, error=result.error or "")
-    outbox.enqueue(
+    _enqueue(
         conn,
         [
             NewAlert(
@@ -374,15 +410,28 @@ def _mark_broken(
     )
 
 
-def _reroute(
-    ctx: Context, alert: Claimed, now: datetime, directory: Directory, reason: str, stored: dict
-) -> Counts:  # type: ignore[type-arg]
-    """The recipient cannot be reached: the next person up the chain is told instead."""
+def _reroute(  # type: ignore[type-arg]
+    ctx: Context,
+    alert: Claimed,
+    now: datetime,
+    directory: Directory,
+    reason: str,
+    stored: dict,
+    plain: Message,
+) -> Counts:
+    """The recipient cannot be reached: the next person up the chain is told instead.
+
+    A dossier alert is written afresh for its new reader (saying whom it was meant for); any
+    other message (a digest) travels as it was, under a line saying why, and without the first
+    recipient's acknowledgement link.
+    """
     counts = Counts()
     sector = None
     if alert.dossier_id is not None:
         with ctx.engine.connect() as conn:
             sector = dossier_sector(conn, alert.dossier_id)
+    first_person = directory.by_id.get(alert.recipient_id) if alert.recipient_id is not None else None
+    first = first_person.full_name if first_person else alert.recipient_key
     if alert.level >= Audience.SUPERVISOR or alert.recipient_key == ADMINS:
         level, found = Audience.ADMINS, []
     else:
@@ -391,7 +440,10 @@ def _reroute(
         )
     rows = [
         NewAlert(
-            subject=alert.subject,
+            # A forwarded digest is keyed by whom it was meant for: the reader has their own.
+            subject=alert.subject
+            if alert.rule in DOSSIER_RULES
+            else f"{alert.subject}:{alert.recipient_key}",
             rule=alert.rule,
             recipient_key=person.key if person else ADMINS,
             deadline=alert.deadline,
@@ -403,8 +455,7 @@ def _reroute(
             language=person.language if person else "vi",
             parent_id=alert.id,
             reason=reason,
-            title=None if alert.rule in DOSSIER_RULES else stored.get("title"),
-            body=None if alert.rule in DOSSIER_RULES else stored.get("body"),
+            **({} if alert.rule in DOSSIER_RULES else _forwarded(plain, person, first, reason)),
         )
         for person in (found or [None])
     ]
@@ -412,7 +463,7 @@ def _reroute(
         rows = []  # nobody above the administrators: the row fails visibly instead
     with ctx.engine.begin() as conn:
         if rows:
-            outbox.enqueue(conn, rows, now=now)
+            _enqueue(conn, rows, now=now)
             outbox.settle(
                 conn,
                 alert.id,
@@ -429,14 +480,23 @@ def _reroute(
     return counts
 
 
+def _forwarded(plain: Message, person: Person | None, first: str, reason: str) -> dict[str, str]:
+    lang = person.language if person else "vi"
+    return {
+        "title": say(lang, "forwarded", title=plain.title),
+        "body": "\n\n".join([say(lang, f"reason.{reason}", who=first, sent=""), plain.body]),
+    }
+
+
 def tick(ctx: Context, now: datetime) -> Counts:
     """One full pass: evaluate, enqueue, deliver; its heartbeat row says when and what."""
-    started = vn_now()
+    started, timer = vn_now(), perf_counter()
     with ctx.engine.begin() as conn:
         tick_id = outbox.begin_tick(conn, as_of=now, started_at=started, worker=ctx.worker)
     try:
         counts = evaluate(ctx, now).add(deliver(ctx, now))
     except Exception as exc:
+        metrics.tick_finished(perf_counter() - timer, ok=False)
         with ctx.engine.begin() as conn:
             outbox.end_tick(conn, tick_id, finished_at=vn_now(), error=repr(exc)[:2000])
         raise
@@ -450,4 +510,5 @@ def tick(ctx: Context, now: datetime) -> Counts:
             sent=counts.sent,
             failed=counts.failed,
         )
+    metrics.tick_finished(perf_counter() - timer, ok=True)
     return counts

@@ -24,8 +24,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from alerts import jobs
+from alerts import jobs, metrics
 from alerts.config import AlertConfig
+from queries import outbox
 from queries.timeutil import VN, vn_now
 
 log = logging.getLogger("alerts.scheduler")
@@ -118,7 +119,11 @@ def build(context: jobs.Context) -> BlockingScheduler:
     return scheduler
 
 
-def run(context: jobs.Context) -> None:
+def run(context: jobs.Context, metrics_endpoint: metrics.Endpoint | None = None) -> None:
+    """Run until SIGTERM/SIGINT, serving /metrics beside the jobs (ALERTS_METRICS_PORT)."""
+    server = metrics.serve(metrics_endpoint) if metrics_endpoint is not None else None
+    with context.engine.connect() as conn:
+        metrics.heartbeat_from(outbox.last_finished_tick(conn))
     scheduler = build(context)
     stopping = threading.Event()
 
@@ -137,4 +142,8 @@ def run(context: jobs.Context) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("scheduler %s starting", context.worker)
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        if server is not None:
+            server.shutdown()

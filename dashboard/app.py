@@ -41,6 +41,13 @@ def create_app() -> Dash:
     from dashboard.api import api  # /api/v1: the read-only JSON API for operations centres
 
     app.server.register_blueprint(api)
+    from dashboard.ack import ack  # /alerts/ack/<token>: a recipient answers an alert from its message
+
+    app.server.register_blueprint(ack)
+    from dashboard import health, metrics  # /healthz, /readyz, /metrics: docs/deploy.md
+
+    app.server.register_blueprint(health.health)
+    metrics.install(app)
     app.layout = shell
     return app
 
@@ -63,6 +70,13 @@ def shell() -> html.Div:
             dbc.NavLink(
                 [html.I(className="bi bi-clipboard-check me-1"), t("nav.quality")],
                 href="/quality",
+                active="partial",
+            )
+        ),
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className="bi bi-bell me-1"), t("nav.alerts")],
+                href="/alerts",
                 active="partial",
             )
         ),

@@ -48,6 +48,21 @@ def env_float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
 
 
+def env_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+    if low is not None and value < low:
+        raise SettingsError(f"{name} must be at least {low}, not {value}")
+    if high is not None and value > high:
+        raise SettingsError(f"{name} must be at most {high}, not {value}")
+    return value
+
+
 def env_time(name: str, default: time) -> time:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -56,6 +71,17 @@ def env_time(name: str, default: time) -> time:
         return time.fromisoformat(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a time like 08:00, not {raw!r}") from exc
+
+
+def alert_snooze_hours() -> float:
+    """How long "Snooze" on an acknowledgement page holds an alert back from climbing a level.
+
+    Read when the web app starts, so a bad ALERT_SNOOZE_HOURS stops it there, not at a click.
+    """
+    hours = env_float("ALERT_SNOOZE_HOURS", 24.0)
+    if not 0 < hours <= 720:
+        raise SettingsError(f"ALERT_SNOOZE_HOURS must be above 0 and at most 720 (30 days), not {hours:g}")
+    return hours
 
 
 def database_url() -> str:

@@ -213,7 +213,10 @@ def test_a_webhook_that_refuses_is_marked_broken_and_the_chairperson_is_told_ins
     assert {r.state for r in handler} == {"rerouted"}
     instead = {(r.subject, r.rule): r for r in rows if r.reason == "channel_broken"}
     # The handler's warning reached the chairperson; the overdue alerts she had already.
-    assert set(instead) == {("A5", "due_soon")}
+    assert set(instead) == {
+        ("A5", "due_soon"),
+        ("digest:official:CB-A1", "daily_digest"),
+    }  # the digest is forwarded
     assert (instead["A5", "due_soon"].recipient_key, instead["A5", "due_soon"].state) == (
         "official:CT-A",
         "sent",

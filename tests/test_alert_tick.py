@@ -199,3 +199,16 @@ def test_an_open_dossier_the_clock_cannot_judge_is_reported_to_the_chairperson(
         ("CT-A", "Dữ liệu cần bổ sung: 1 hồ sơ không tính được hạn tại Xã A")
     ]
     assert "- A5" in quality[0]["body"]
+
+
+def test_a_forwarded_digest_says_why_and_carries_only_its_readers_link(
+    ctx: jobs.Context, inbox: Path
+) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(update(Official).where(Official.code == "CB-A1").values(notify_urls="nosuchscheme://x"))
+    jobs.tick(ctx, datetime(2026, 3, 20, 8))
+    forwarded = [m for m in received(inbox) if m["to"] == "CT-A" and "Kính gửi Nguyễn Văn An" in m["body"]]
+    assert len(forwarded) == 1
+    body = forwarded[0]["body"]
+    assert body.startswith("Không gửi được cảnh báo tới Nguyễn Văn An: kênh nhận thông báo bị lỗi.")
+    assert body.count("/alerts/ack/") == 1 and body.count("Mã cảnh báo: #") == 1

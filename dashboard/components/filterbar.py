@@ -6,6 +6,7 @@ link shows the same view.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
@@ -17,6 +18,8 @@ from dashboard.urlstate import FILTER_KEYS
 from queries.catalog import Named
 from queries.filters import PRESETS, Filters
 
+HIDDEN_DOSSIER_CONTROLS = ("flt-channel", "flt-sector", "flt-procedure")
+
 
 def make_filter_bar(
     filters: Filters,
@@ -25,7 +28,11 @@ def make_filter_bar(
     sectors: list[Named],
     procedures: list[Named],
     show_unit: bool = True,
+    dossier_filters: bool = True,
+    extra: Sequence[dbc.Col] = (),
 ) -> dbc.Card:
+    """The bar for `filters`; pages about something other than dossiers (the alert log) drop the
+    sector, procedure and channel controls and may add their own columns in `extra`."""
     lang = current_lang()
     all_option = [{"label": t("filter.all"), "value": "all"}]
 
@@ -56,17 +63,20 @@ def make_filter_bar(
             dbc.Input(id="flt-to", type="date", value=filters.end.isoformat(), disabled=not custom),
             2,
         ),
-        column(
-            t("filter.channel"),
-            dbc.Select(
-                id="flt-channel",
-                options=all_option
-                + [{"label": t(f"channel.{c}"), "value": c} for c in ("counter", "online", "postal")],
-                value=filters.channel or "all",
-            ),
-            2,
-        ),
     ]
+    if dossier_filters:
+        controls.append(
+            column(
+                t("filter.channel"),
+                dbc.Select(
+                    id="flt-channel",
+                    options=all_option
+                    + [{"label": t(f"channel.{c}"), "value": c} for c in ("counter", "online", "postal")],
+                    value=filters.channel or "all",
+                ),
+                2,
+            )
+        )
     if show_unit:
         controls.append(
             column(
@@ -79,6 +89,12 @@ def make_filter_bar(
         )
     else:
         controls.append(dcc.Input(id="flt-unit", type="hidden", value=None))
+    if not dossier_filters:
+        # The URL callback below listens to every control: hidden stand-ins keep it firing.
+        hidden = [dcc.Input(id=name, type="hidden", value=None) for name in HIDDEN_DOSSIER_CONTROLS]
+        return dbc.Card(
+            dbc.CardBody(dbc.Row([*controls, *extra, *hidden], className="g-2")), className="mb-3 filter-bar"
+        )
     controls += [
         column(
             t("filter.sector"),
@@ -102,7 +118,7 @@ def make_filter_bar(
             8 if show_unit else 12,
         ),
     ]
-    return dbc.Card(dbc.CardBody(dbc.Row(controls, className="g-2")), className="mb-3 filter-bar")
+    return dbc.Card(dbc.CardBody(dbc.Row([*controls, *extra], className="g-2")), className="mb-3 filter-bar")
 
 
 @callback(

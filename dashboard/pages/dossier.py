@@ -4,10 +4,9 @@ The layout only checks that the code exists (one indexed look-up) and renders th
 callback reads the whole dossier (queries.dossier_detail) and fills every section: the facts and
 the verdict with the working days left, a timeline of the processing steps against their own
 dues with the clock's pauses shaded, the apology letters (a second one flagged: the law allows
-re-scheduling once), the status history and the citizen's ratings.
-
-Alerts sent about the dossier are not shown yet: the alerting process and its delivery log come
-with the alerting issue, and an empty section would suggest that none were sent.
+re-scheduling once), the status history and the citizen's ratings. A second callback lists the
+alerts raised about the dossier (who was told, through which channel, who acknowledged), read
+from the alerting process's outbox, so a supervisor sees whether the people responsible knew.
 """
 
 from __future__ import annotations
@@ -22,9 +21,11 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import fmt
+from dashboard.components.alertlist import make_alert_table
 from dashboard.components.figures import STATE_COLOURS, base_layout, empty_figure
 from dashboard.i18n import TEXT, current_lang, t
 from dashboard.services import clock, engine, now
+from queries.alert_log import dossier_alerts
 from queries.domain import OpenState, Outcome
 from queries.dossier_detail import DossierDetail, DossierFacts, dossier_detail, dossier_id
 from queries.sla import END_OF_DAY
@@ -96,6 +97,8 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
                     ),
                 ]
             ),
+            html.H2(t("alerts.section"), className="h5 mt-3", id="dossier-alerts-title"),
+            dcc.Loading(html.Div(id="dossier-alerts"), type="dot"),
         ]
     )
 
@@ -145,6 +148,16 @@ def show_dossier(code: str) -> tuple[Any, ...]:
         make_history(detail),
         make_ratings(detail),
     )
+
+
+@callback(Output("dossier-alerts", "children"), Input("dossier-code", "data"))
+def show_alerts(code: str) -> Any:
+    """Every alert about the dossier, newest first (a dossier gathers a handful, never a page)."""
+    with engine().connect() as conn:
+        entries = dossier_alerts(conn, code)
+    if not entries:
+        return _empty(t("alerts.section.dossier.empty"))
+    return make_alert_table(entries, "dossier-alerts-table", about="dossier")
 
 
 # --- facts -----------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Until login exists the official is chosen in a role switch; the choice lives in the URL so a link
 shows the same view. The page shows the official's unit, their open, overdue, due-soon and paused
-counts, and their open dossiers by remaining working time, paged on the server.
+counts, their open dossiers by remaining working time, paged on the server, and the latest
+alerts sent to them with their delivery and acknowledgement (the whole history is in the alert
+log, `/alerts?official=CODE`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
+from dashboard.components.alertlist import make_alert_table
 from dashboard.components.atrisk import make_at_risk_grid, scope_of
 from dashboard.i18n import current_lang, t
 from dashboard.services import due_cutoff, engine, now
 from queries import catalog
+from queries.alert_log import official_alerts
 from queries.backlog import official_workload
 
 dash.register_page(__name__, path="/me", name="Hồ sơ của tôi", title="Hồ sơ của tôi · Giám sát một cửa")
+
+ALERTS_SHOWN = 20  # the latest alerts on the page; the alert log has them all
 
 
 def layout(official: str | None = None, **query: str) -> html.Div:
@@ -81,6 +87,8 @@ def layout(official: str | None = None, **query: str) -> html.Div:
             html.H2(t("me.list"), className="h5 mt-4 mb-0"),
             html.Div(t("me.list.help"), className="small text-muted mb-2"),
             dcc.Loading(html.Div(id="me-list"), type="dot"),
+            html.H2(t("alerts.section.official.title"), className="h5 mt-4 mb-2", id="me-alerts-title"),
+            dcc.Loading(html.Div(id="me-alerts"), type="dot"),
         ]
     )
 
@@ -152,4 +160,30 @@ def show_list(scope: dict[str, Any]) -> html.Div:
         scope_of(handler=code),
         export_name=f"{t('atrisk.file')}-{code}",
         show_handler=False,
+    )
+
+
+@callback(Output("me-alerts", "children"), Input("me-scope", "data"))
+def show_alerts(scope: dict[str, Any]) -> Any:
+    """The latest alerts sent to the official, and a link to all of them in the alert log."""
+    code = scope["official"]
+    with engine().connect() as conn:
+        entries = official_alerts(conn, code, limit=ALERTS_SHOWN)
+    if not entries:
+        return html.P(
+            t("alerts.section.official.empty"), className="text-muted fst-italic", id="me-alerts-empty"
+        )
+    more = dcc.Link(
+        [html.I(className="bi bi-journal-text me-1"), t("alerts.section.all")],
+        href="/alerts?" + urlencode({"period": "year", "official": code}),
+        id="me-alerts-all",
+    )
+    return html.Div(
+        [
+            html.Div(
+                [t("alerts.section.official.latest", shown=fmt.number(len(entries))), " ", more],
+                className="small text-muted mb-1",
+            ),
+            make_alert_table(entries, "me-alerts-table", about="official"),
+        ]
     )

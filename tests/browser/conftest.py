@@ -36,6 +36,7 @@ ARGS = [
 DEMO_UNTIL = date(2026, 11, 20)
 PINNED_NOW = "2026-11-20T09:30:00"
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+SECRET = "browser-tests"  # the live server's SECRET_KEY, which signs acknowledgement links too
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -88,7 +89,7 @@ def live_server(browser_db: str, tmp_path_factory: pytest.TempPathFactory) -> It
         **os.environ,
         "DATABASE_URL": browser_db,
         "DASHBOARD_NOW": PINNED_NOW,
-        "SECRET_KEY": "browser-tests",
+        "SECRET_KEY": SECRET,
         "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         "BIND": f"127.0.0.1:{port}",
         "WEB_WORKERS": "2",
