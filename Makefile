@@ -8,7 +8,7 @@ PORT ?= 8050
 DATABASE_URL ?= sqlite:///instance/dossiers.sqlite
 export DATABASE_URL
 
-.PHONY: run test lint demo clean-db
+.PHONY: run serve test lint demo clean-db
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,23 @@ run: $(VENV)/.runtime  ## create the database (demo province if empty), start th
 	$(PY) -m alerts run > instance/alerts.log 2>&1 & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(PY) -m dashboard --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.runtime  ## as deployed: gunicorn (gunicorn.conf.py) + the alert scheduler on DATABASE_URL; needs SECRET_KEY
+	@if [ -z "$$SECRET_KEY" ] && [ -z "$$SECRET_KEY_FILE" ]; then \
+		echo "make serve: SECRET_KEY is not set. The web workers and the alert scheduler must share it" >&2; \
+		echo "(it signs Dash callbacks and acknowledgement links). For example:" >&2; \
+		echo "  SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))') make serve" >&2; \
+		echo "or point SECRET_KEY_FILE at a file holding it." >&2; \
+		exit 2; \
+	fi
+	$(PY) -m queries init
+	@# Metrics: the workers share a fresh multiprocess directory; the scheduler serves its own
+	@# (ALERTS_METRICS_PORT, 9108) and must not see that variable.
+	metrics_dir=$$(mktemp -d -t motcua-metrics.XXXXXX); \
+	env -u PROMETHEUS_MULTIPROC_DIR $(PY) -m alerts run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler; rm -rf "$$metrics_dir"' EXIT INT TERM; \
+	PROMETHEUS_MULTIPROC_DIR=$$metrics_dir BIND=$${BIND:-$(HOST):$(PORT)} \
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.app:server
 
 test: $(VENV)/.dev  ## the whole suite (PostgreSQL tests need TEST_POSTGRES_URL; .ci/run sets it)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,14 +1,60 @@
-"""gunicorn settings for the dashboard: `gunicorn -c gunicorn.conf.py dashboard.app:server`."""
+"""gunicorn settings for the dashboard: `gunicorn -c gunicorn.conf.py dashboard.app:server`.
 
-import multiprocessing
+Production runs it with PROMETHEUS_MULTIPROC_DIR set (`make serve`, the systemd unit in
+docs/deploy.md), so that /metrics sums every worker; the two hooks below keep that directory
+right: emptied when gunicorn starts (values of a previous run must not be added to this one's),
+and a dead worker's live gauges dropped when it exits.
+"""
+
+import glob
+import logging
 import os
 
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"gunicorn.conf.py: {name} must be a whole number above 0, not {raw!r}")
+    return int(raw)
+
+
+# The cores this process may use (a container's or systemd's CPU limit), not the machine's.
+_cores = len(os.sched_getaffinity(0))
+
 bind = os.environ.get("BIND", "127.0.0.1:8050")
-workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
-threads = int(os.environ.get("WEB_THREADS", 2))
-timeout = 60
-graceful_timeout = 30
+# Callbacks spend most of their time in the database: one process per core, each with a few
+# threads, serves a province's supervisors and wall screens without a process per request.
+workers = _env_int("WEB_WORKERS", max(2, _cores))
+threads = _env_int("WEB_THREADS", 4)
+timeout = _env_int("WEB_TIMEOUT", 60)  # a worker silent this long is killed and replaced
+graceful_timeout = 30  # on restart, requests in flight get this long to finish
+keepalive = 5  # behind the reverse proxy, which reuses its connections
 accesslog = "-"
 # gunicorn >= 25.1 opens a control socket at a shared path by default; a second instance on the
 # same machine (tests, a staging copy) would take it over and delete it on exit.
 control_socket_disable = True
+
+
+def on_starting(server: object) -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR of the previous run's files (only *.db: never rmtree a path
+    that came from the environment), creating it if needed."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        if workers > 1:
+            logging.getLogger("gunicorn.error").warning(
+                "PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows one worker's values only"
+            )
+        return
+    os.makedirs(directory, exist_ok=True)
+    for stale in glob.glob(os.path.join(directory, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker died or was replaced: its live gauges must not be summed any more."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

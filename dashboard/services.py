@@ -13,6 +13,7 @@ from functools import lru_cache
 from flask_caching import Cache
 from sqlalchemy import Engine
 
+from dashboard import metrics
 from queries.db import make_engine
 from queries.settings import REPO_ROOT, ClockPolicy
 from queries.sla import END_OF_DAY, Clock
@@ -35,7 +36,7 @@ _engines: dict[str, Engine] = {}
 def engine() -> Engine:
     """The engine for DATABASE_URL, created on first use so each gunicorn worker has its own pool."""
     if "current" not in _engines:
-        _engines["current"] = make_engine()
+        _engines["current"] = metrics.watch(make_engine())
     return _engines["current"]
 
 
@@ -43,7 +44,7 @@ def use_engine(replacement: Engine | None) -> None:
     """Point the dashboard at another database (tests, the benchmark); None forgets it."""
     _engines.pop("current", None)
     if replacement is not None:
-        _engines["current"] = replacement
+        _engines["current"] = metrics.watch(replacement)
     cache.clear()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, literal, select
 
 from queries.settings import database_url
 
@@ -25,6 +25,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def ping(conn: Connection) -> None:
+    """One round trip to the server: the readiness probe's "is the database there"."""
+    conn.execute(select(literal(1))).scalar_one()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

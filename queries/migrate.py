@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, inspect
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
 
 from queries.settings import REPO_ROOT
 
@@ -22,6 +24,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+def database_heads(conn: Connection) -> set[str]:
+    """The revisions the database says it is at (alembic_version); empty when never migrated."""
+    return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def code_heads() -> set[str]:
+    """The revisions this code expects: the heads of migrations/, read from the files, no database."""
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def is_empty(engine: Engine) -> bool:

@@ -78,6 +78,20 @@ def enqueue(conn: Connection, alerts: Sequence[NewAlert], *, now: datetime) -> l
     return ids
 
 
+def rules_of(conn: Connection, ids: Sequence[int]) -> dict[str, int]:
+    """How many of these outbox rows each rule has (the metrics count new rows by rule)."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(ids), 1000):
+        stmt = (
+            select(AlertRow.rule, func.count())
+            .where(AlertRow.id.in_(ids[start : start + 1000]))
+            .group_by(AlertRow.rule)
+        )
+        for rule, count in conn.execute(stmt):
+            counts[rule] = counts.get(rule, 0) + count
+    return counts
+
+
 def written(conn: Connection, *, subject: str, rule: str, deadline: datetime) -> bool:
     """Whether any row of this kind exists already (the digests of a day are computed once)."""
     stmt = select(AlertRow.id).where(

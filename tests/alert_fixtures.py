@@ -385,10 +385,16 @@ def database_url(engine: Engine) -> str:
 def alerts_env(engine: Engine | None, **extra: str) -> dict[str, str]:
     """The environment of `python -m alerts`: the test database, a fixed secret, and nothing
     inherited that would point it elsewhere."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALERTS_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ALERTS_", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"))
+    }
     if engine is not None:
         env["DATABASE_URL"] = database_url(engine)
-    env.update(SECRET_KEY=SECRET, PYTHONUNBUFFERED="1", **extra)
+    # No metrics server unless a test asks for one: two schedulers at once must not fight for 9108.
+    env.update(SECRET_KEY=SECRET, PYTHONUNBUFFERED="1", ALERTS_METRICS_PORT="0")
+    env.update(extra)
     return env
 
 
