@@ -58,6 +58,8 @@ class Schedule:
     daily_digest_at: time = time(7, 45)
     weekly_summary_at: time = time(8, 0)
     misfire_grace_minutes: float = 120.0
+    rollups_every_minutes: float = 5.0
+    rollups_rebuild_at: time = time(2, 0)
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ def _check_ranges(config: AlertConfig) -> None:
         "schedule.evaluate_every_minutes": config.schedule.evaluate_every_minutes > 0,
         "schedule.deliver_every_seconds": config.schedule.deliver_every_seconds > 0,
         "schedule.misfire_grace_minutes": config.schedule.misfire_grace_minutes > 0,
+        "schedule.rollups_every_minutes": config.schedule.rollups_every_minutes > 0,
     }
     for key, ok in checks.items():
         if not ok:

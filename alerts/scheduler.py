@@ -44,6 +44,16 @@ def deliver() -> None:
     jobs.deliver(_context, vn_now())
 
 
+def refresh_rollups() -> None:
+    assert _context is not None
+    jobs.refresh_rollups(_context)
+
+
+def rebuild_rollups() -> None:
+    assert _context is not None
+    jobs.rebuild_rollups(_context)
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
@@ -54,7 +64,11 @@ class JobSpec:
 def job_list(config: AlertConfig) -> list[JobSpec]:
     """Every periodic job of the product, in one list."""
     schedule = config.schedule
-    digest, weekly = schedule.daily_digest_at, schedule.weekly_summary_at
+    digest, weekly, rebuild = (
+        schedule.daily_digest_at,
+        schedule.weekly_summary_at,
+        schedule.rollups_rebuild_at,
+    )
     return [
         JobSpec(
             "tick",
@@ -77,6 +91,16 @@ def job_list(config: AlertConfig) -> list[JobSpec]:
             "weekly_summary",
             "alerts.scheduler:tick",
             CronTrigger(hour=weekly.hour, minute=weekly.minute, timezone=VN),
+        ),
+        JobSpec(
+            "rollups_refresh",
+            "alerts.scheduler:refresh_rollups",
+            IntervalTrigger(minutes=schedule.rollups_every_minutes, timezone=VN),
+        ),
+        JobSpec(
+            "rollups_rebuild",
+            "alerts.scheduler:rebuild_rollups",
+            CronTrigger(hour=rebuild.hour, minute=rebuild.minute, timezone=VN),
         ),
     ]
 

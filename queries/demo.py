@@ -34,6 +34,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from queries import demo_catalog as catalog
+from queries import rollups
 from queries.domain import Channel, Outcome, Role, Status, Step, TimeUnit, UnitLevel
 from queries.sla import Clock
 
@@ -111,6 +112,7 @@ def generate(
     2. An arrival plan: how many dossiers each commune receives on each working day, and when.
     3. Chunk by chunk: each dossier's life (steps, pauses, letters, ratings) up to `until` 17:30,
        its derived SLA columns, then the rows, written in one transaction.
+    4. The per-day rollups rebuilt from those rows (queries/rollups.py).
     """
     started = _time.perf_counter()
     if communes < 1 or months < 1 or (dossiers is not None and dossiers < 0):
@@ -144,6 +146,9 @@ def generate(
                 f"{_time.perf_counter() - started:.1f} s"
             )
         loader.finish(progress)
+    with engine.begin() as conn:  # the dashboard's period figures read the rollup
+        built = rollups.rebuild(conn)
+    progress(f"demo: {built.summary()}")
     summary = DemoSummary(
         units=counts.get("units", 0),
         sectors=counts.get("sectors", 0),
@@ -590,7 +595,18 @@ def _officials(
         sector_id = sector_index[sector] + 1 if sector else None
         name = _person_name(rng)
         staff.rows.append(
-            (next_id, f"{unit_code}.{number:02d}", name, unit_id, str(role), sector_id, "", "vi", True)
+            # demo:// is the demo inbox channel (alerts/demo_inbox.py): real Apprise, a local file.
+            (
+                next_id,
+                f"{unit_code}.{number:02d}",
+                name,
+                unit_id,
+                str(role),
+                sector_id,
+                f"demo://{unit_code}.{number:02d}",
+                "vi",
+                True,
+            )
         )
         next_id += 1
         return next_id - 1

@@ -13,6 +13,10 @@
    counted inserted, updated or unchanged; unchanged rows are not written at all.
 5. Dossiers are clocked on the way in (queries.clocking.derive) so the derived SLA columns are
    current, with their pauses, status history and first apology letter taken into account.
+6. The per-day rollups (queries/rollups.py) are refreshed in the same transaction for the
+   dossiers and ratings written, including the days those dossiers counted on before (a
+   corrected finish date leaves no stale day behind), so the dashboard never sees an import
+   half counted; a procedure whose fee starts or stops rebuilds them (fee-bearing is stored).
 
 docs/import.md describes every column and every rule for the clerks and the engineers.
 """
@@ -32,6 +36,7 @@ from typing import IO, Any, Protocol
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from queries import rollups
 from queries.clocking import Derived, derive
 from queries.domain import FINISHED_STATUSES, PauseKind, Status
 from queries.import_rows import (
@@ -135,15 +140,19 @@ def import_csv(
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
-    tally = _Tally()
+    tally, touched = _Tally(), _Touched()
     try:
         with CsvSource.open(path, spec) as source, engine.begin() as conn, _bulk_cache(conn):
             tally.warnings.extend(source.warnings)
-            loader = LOADERS[kind](conn, _Context(spec, source.present, _fast(clock), now, tally))
+            loader = LOADERS[kind](conn, _Context(spec, source.present, _fast(clock), now, tally, touched))
             for batch in source.batches(BATCH_SIZE):
                 tally.rows_read += len(batch)
                 loader.load(_well_formed(batch, source, tally))
             loader.finish()
+            if touched.fees_changed and rollups.is_built(conn):  # counted with the old fee everywhere
+                rollups.rebuild(conn, now=now)
+            elif touched.dossier_ids:
+                rollups.refresh(conn, dossier_ids=touched.dossier_ids, slices=touched.slices_before, now=now)
             written = (reject_path or default_reject_path(path)) if tally.rejects else None
             if written is not None:  # before the commit: rows are never kept without their rejects' reasons
                 _write_rejects(written, source.header, tally.rejects)
@@ -396,6 +405,15 @@ class _Tally:
 
 
 # --- writing helpers -------------------------------------------------------------------------------
+@dataclass
+class _Touched:
+    """What the rollup refresh at the end of the import must recompute."""
+
+    dossier_ids: set[int] = field(default_factory=set)  # dossiers written, or whose ratings were
+    slices_before: set[rollups.Slice] = field(default_factory=set)  # (unit, day) they held before
+    fees_changed: bool = False  # a stored procedure became fee-bearing or stopped being so
+
+
 @dataclass(frozen=True)
 class _Context:
     spec: KindSpec
@@ -403,6 +421,7 @@ class _Context:
     clock: Clock
     now: datetime
     tally: _Tally
+    touched: _Touched
 
     def kept(self) -> frozenset[str]:
         """Database columns left alone because their optional CSV column is absent."""
@@ -672,6 +691,9 @@ class ProcedureLoader:
             self.ctx.tally.count(new=row.code not in self.stored, changed=differs)
             if differs:
                 changed.append(values)
+                stored = self.stored.get(row.code)
+                if stored is not None and "fee" in compared and _charges(stored) != _charges(values):
+                    self.ctx.touched.fees_changed = True
         _upsert(self.conn, Procedure.__table__, ["code"], compared, changed=changed)
 
     def finish(self) -> None:
@@ -702,6 +724,11 @@ class ProcedureLoader:
         if changed:
             self.sectors = _by_code(self.conn, Sector.__table__)
         return {code: row["id"] for code, row in self.sectors.items()}
+
+
+def _charges(values: Mapping[str, Any]) -> bool:
+    """Whether a procedure is fee-bearing (what the rollups store per dossier received)."""
+    return (values["fee"] or 0) > 0
 
 
 # --- officials -------------------------------------------------------------------------------------
@@ -980,7 +1007,13 @@ class DossierLoader:
         return result
 
     def _write(self, plans: list[_DossierPlan]) -> None:
-        """Dossiers first (new ones get their ids), then their pauses and status changes."""
+        """Dossiers first (new ones get their ids), then their pauses and status changes.
+
+        Before a stored dossier changes, the (unit, day) slices it counts in are noted: its new
+        unit or dates cannot name the slices it leaves, and the rollup refresh needs them.
+        """
+        changed = [plan.dossier_id for plan in plans if plan.dossier_id is not None]
+        self.ctx.touched.slices_before.update(rollups.slices_of(self.conn, changed))
         _upsert(
             self.conn,
             Dossier.__table__,
@@ -993,6 +1026,7 @@ class DossierLoader:
         ids.update(
             _dossier_ids(self.conn, [plan.values["code"] for plan in plans if plan.dossier_id is None])
         )
+        self.ctx.touched.dossier_ids.update(ids.values())
         _upsert(
             self.conn,
             Pause.__table__,
@@ -1166,6 +1200,7 @@ class RatingLoader:
         _upsert(
             self.conn, Rating.__table__, ["dossier_id", "rated_at"], self.COMPARED, new=new, changed=changed
         )
+        self.ctx.touched.dossier_ids.update(values["dossier_id"] for values in (*new, *changed))
 
     def finish(self) -> None:
         return None

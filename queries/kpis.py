@@ -10,26 +10,40 @@ counts come back. Definitions (docs/kpis.md):
 - online share, digitized components and online payment over received (payment over fee-bearing
   procedures), digitized results over resolved with a result;
 - satisfaction: ratings of 4-5 over ratings given in the period.
+
+Where the counts come from: the received, resolved and ratings figures and the weekly trends
+are sums over the per-day rollups (queries/rollups.py) once they have been built, and straight
+off `dossiers` and `ratings` before that (source="raw" forces the latter; tests/test_rollups.py
+checks both give the same). Periods are whole days and every filter (unit, sector, procedure,
+channel) is a key column of `daily_rollups`, so the rollups serve every view the filters
+describe: `daily_unit_rollups` (per unit and day) when no sector, procedure or channel is
+chosen, `daily_rollups` otherwise. The open set (backlog, in process at the period's end) is
+always read from `dossiers`: it depends on "now", and the partial index on open dossiers keeps
+the current backlog to a few percent of the table.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Date, and_, case, cast, func, literal, select
+from sqlalchemy import Connection, Date, DateTime, and_, case, cast, func, literal, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from queries.domain import OPEN_STATUSES, PAUSED_STATUSES, Status
 from queries.filters import Filters
-from queries.models import Dossier, Procedure, Rating, Sector, Unit
+from queries.models import DailyRollup, DailyUnitRollup, Dossier, Procedure, Rating, Sector, Unit
 
 OPEN = [str(s) for s in OPEN_STATUSES]
 RUNNING = [str(s) for s in OPEN_STATUSES - PAUSED_STATUSES]
 NOT_ACCEPTED = [str(Status.SUBMITTED), str(Status.REFUSED)]
 WITH_RESULT = [str(Status.COMPLETED), str(Status.RETURNED)]
+
+#: Where period counts are read: "auto" = the rollup once built, else the raw tables.
+Source = Literal["auto", "rollup", "raw"]
 
 
 @dataclass
@@ -171,12 +185,21 @@ def period_bounds(filters: Filters) -> tuple[datetime, datetime]:
 
 
 def kpis_by_unit(
-    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime, by_unit: bool = True
+    conn: Connection,
+    filters: Filters,
+    *,
+    now: datetime,
+    due_cutoff: datetime,
+    by_unit: bool = True,
+    source: Source = "auto",
 ) -> dict[int | None, Kpis]:
-    """Figures for the period, keyed by unit id (or one entry keyed None when by_unit is False)."""
+    """Figures for the period, keyed by unit id (or one entry keyed None when by_unit is False).
+
+    A unit is present when it received, resolved or rated something in the period, or has open
+    dossiers or dossiers in process at the period's end: the same keys from either source.
+    """
     ids = scope_ids(conn, filters)
-    start, end = period_bounds(filters)
-    period_end = min(end, now)
+    period_end = min(period_bounds(filters)[1], now)
     result: dict[int | None, Kpis] = defaultdict(Kpis)
     key = Dossier.unit_id if by_unit else literal(None)
 
@@ -186,6 +209,129 @@ def kpis_by_unit(
             for name, value in zip(names, row[1:], strict=True):
                 target.add(name, value)
 
+    if use_rollup(conn, source):
+        collect(_rollup_period(filters, ids, by_unit), ROLLUP_PERIOD_COUNTS)
+    else:
+        _raw_period(filters, ids, key, collect)
+
+    backlog = [
+        func.count(),
+        _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at < now)),
+        _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= due_cutoff)),
+        _count(Dossier.status.not_in(RUNNING)),
+    ]
+    stmt = select(key, *backlog).where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN)).group_by(key)
+    collect(apply_scope(stmt, ids, filters), ["open", "overdue", "due_soon", "paused"])
+
+    # In process at the end of the period, and within its deadline then (the index's "trong hạn").
+    # Two statements, each on its own index (the open-dossier partial index, and finished_at), so
+    # neither scans every dossier received before the period's end.
+    before_end = Dossier.received_at < period_end
+    still_open = select(key, func.count(), _count(Dossier.due_at >= period_end)).where(
+        Dossier.finished_at.is_(None), Dossier.status.in_(OPEN), before_end
+    )
+    # The receipt test sits inside the counts: in the WHERE clause it tempts SQLite's planner onto
+    # the (unit, received_at) index and a scan of nearly every dossier.
+    finished_later = select(
+        key, _count(before_end), _count(and_(before_end, Dossier.due_at >= period_end))
+    ).where(Dossier.finished_at >= period_end, Dossier.status.not_in(NOT_ACCEPTED))
+    for stmt in (still_open, finished_later):
+        collect(apply_scope(stmt.group_by(key), ids, filters), ["in_process_at_end", "in_time_at_end"])
+
+    return dict(result)
+
+
+def total_kpis(
+    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime, source: Source = "auto"
+) -> Kpis:
+    return kpis_by_unit(conn, filters, now=now, due_cutoff=due_cutoff, by_unit=False, source=source).get(
+        None, Kpis()
+    )
+
+
+def use_rollup(conn: Connection, source: Source) -> bool:
+    """Whether to read the period counts from the rollups (see the module docstring)."""
+    if source != "auto":
+        return source == "rollup"
+    from queries.rollups import is_built  # rollups builds on this module's definitions
+
+    return is_built(conn)
+
+
+#: The Kpis fields the rollups hold, each a column of both rollup tables (queries/rollups.py).
+ROLLUP_PERIOD_COUNTS = [
+    "received",
+    "online",
+    "digitized_components",
+    "fee_bearing",
+    "paid_online",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "with_result",
+    "digitized_results",
+    "ratings",
+    "satisfied",
+    "dissatisfied",
+    "rating_sum",
+    "ratings_timely",
+    "rating_sum_timely",
+    "ratings_late",
+    "rating_sum_late",
+]
+Rollup = type[DailyRollup] | type[DailyUnitRollup]
+
+
+def rollup_table(filters: Filters) -> Rollup:
+    """The per-unit rollup when no sector, procedure or channel narrows the view (a few rows per
+    unit and day), else the one keyed by all of them (nearly a row per dossier, but every filter
+    is a column of its key)."""
+    if filters.sector is None and filters.procedure is None and filters.channel is None:
+        return DailyUnitRollup
+    return DailyRollup
+
+
+def _rollup_period(filters: Filters, ids: ScopeIds, by_unit: bool) -> Select:
+    """Received, resolved and ratings figures of the period in one pass over a rollup.
+
+    Rollup rows exist only where something happened, so a unit gets a row exactly when one of
+    the raw statements would have returned one: the same keys as the raw queries.
+    """
+    r = rollup_table(filters)
+    key = r.unit_id if by_unit else literal(None)
+    stmt = (
+        select(key, *(func.sum(getattr(r, name)) for name in ROLLUP_PERIOD_COUNTS))
+        .where(r.day >= filters.start, r.day <= filters.end)
+        .group_by(key)
+    )
+    return rollup_scope(stmt, ids, filters)
+
+
+def rollup_scope(stmt: Select, ids: ScopeIds, filters: Filters) -> Select:
+    """apply_scope for the rollups: the key holds the dossier's unit, sector, procedure and
+    channel (no sector or procedure = 0, which no id filter matches, as NULL matches none)."""
+    r = rollup_table(filters)
+    if ids.unit_id is not None:
+        stmt = stmt.where(r.unit_id == ids.unit_id)
+    if r is DailyRollup:
+        if ids.sector_id is not None:
+            stmt = stmt.where(DailyRollup.sector_id == ids.sector_id)
+        if ids.procedure_id is not None:
+            stmt = stmt.where(DailyRollup.procedure_id == ids.procedure_id)
+        if filters.channel is not None:
+            stmt = stmt.where(DailyRollup.channel == filters.channel)
+    return stmt
+
+
+def _raw_period(
+    filters: Filters,
+    ids: ScopeIds,
+    key: ColumnElement[Any],
+    collect: Callable[[Select, list[str]], None],
+) -> None:
+    """Received, resolved and ratings figures straight off the dossiers (the rollup's reference)."""
+    start, end = period_bounds(filters)
     received = [
         func.count(),
         _count(Dossier.channel == "online"),
@@ -230,30 +376,6 @@ def kpis_by_unit(
         ],
     )
 
-    backlog = [
-        func.count(),
-        _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at < now)),
-        _count(and_(Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at <= due_cutoff)),
-        _count(Dossier.status.not_in(RUNNING)),
-    ]
-    stmt = select(key, *backlog).where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN)).group_by(key)
-    collect(apply_scope(stmt, ids, filters), ["open", "overdue", "due_soon", "paused"])
-
-    # In process at the end of the period, and within its deadline then (the index's "trong hạn").
-    # Two statements, each on its own index (the open-dossier partial index, and finished_at), so
-    # neither scans every dossier received before the period's end.
-    before_end = Dossier.received_at < period_end
-    still_open = select(key, func.count(), _count(Dossier.due_at >= period_end)).where(
-        Dossier.finished_at.is_(None), Dossier.status.in_(OPEN), before_end
-    )
-    # The receipt test sits inside the counts: in the WHERE clause it tempts SQLite's planner onto
-    # the (unit, received_at) index and a scan of nearly every dossier.
-    finished_later = select(
-        key, _count(before_end), _count(and_(before_end, Dossier.due_at >= period_end))
-    ).where(Dossier.finished_at >= period_end, Dossier.status.not_in(NOT_ACCEPTED))
-    for stmt in (still_open, finished_later):
-        collect(apply_scope(stmt.group_by(key), ids, filters), ["in_process_at_end", "in_time_at_end"])
-
     timely, late = Dossier.outcome.in_(["early", "on_time"]), Dossier.outcome == "late"
     stmt = (
         select(
@@ -285,11 +407,6 @@ def kpis_by_unit(
             "rating_sum_late",
         ],
     )
-    return dict(result)
-
-
-def total_kpis(conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime) -> Kpis:
-    return kpis_by_unit(conn, filters, now=now, due_cutoff=due_cutoff, by_unit=False).get(None, Kpis())
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -314,17 +431,40 @@ class WeekPoint:
     satisfied: int
 
 
-def weekly_trend(conn: Connection, filters: Filters, *, start: date, end: date) -> list[WeekPoint]:
+def weekly_trend(
+    conn: Connection, filters: Filters, *, start: date, end: date, source: Source = "auto"
+) -> list[WeekPoint]:
     """Week by week from `start` to `end` (inclusive) for the filters' scope (their period is ignored)."""
     ids = scope_ids(conn, filters)
     lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
     data: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
-    def collect(stmt: Select, names: list[str]) -> None:
-        for row in conn.execute(apply_scope(stmt, ids, filters)):
+    def collect(stmt: Select, names: list[str], scope: Callable[..., Select] = apply_scope) -> None:
+        for row in conn.execute(scope(stmt, ids, filters)):
             week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])[:10])
             for name, value in zip(names, row[1:], strict=True):
                 data[week][name] += int(value or 0)
+
+    if use_rollup(conn, source):
+        r = rollup_table(filters)
+        # date_trunc on PostgreSQL wants a timestamp; SQLite's date() reads the stored day as is.
+        week = week_start(conn, r.day if conn.dialect.name == "sqlite" else cast(r.day, DateTime))
+        collect(
+            select(
+                week,
+                func.sum(r.received),
+                func.sum(r.online),
+                func.sum(r.resolved),
+                func.sum(r.resolved_early + r.resolved_on_time),
+                func.sum(r.ratings),
+                func.sum(r.satisfied),
+            )
+            .where(r.day >= start, r.day <= end)
+            .group_by(week),
+            ["received", "online", "resolved", "on_time", "ratings", "satisfied"],
+            rollup_scope,
+        )
+        return _weeks(data, start, end)
 
     week = week_start(conn, Dossier.received_at)
     collect(
@@ -349,6 +489,11 @@ def weekly_trend(conn: Connection, filters: Filters, *, start: date, end: date) 
         .group_by(week),
         ["ratings", "satisfied"],
     )
+    return _weeks(data, start, end)
+
+
+def _weeks(data: dict[date, dict[str, int]], start: date, end: date) -> list[WeekPoint]:
+    """Every week from start's Monday to end, zeros where nothing happened."""
     first = start - timedelta(days=start.weekday())
     weeks = [first + timedelta(weeks=i) for i in range((end - first).days // 7 + 1)]
     return [

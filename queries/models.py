@@ -138,6 +138,8 @@ class Dossier(Base):
         Index("ix_dossiers_finished", "finished_at"),
         Index("ix_dossiers_sector_received", "sector_id", "received_at"),
         Index("ix_dossiers_procedure", "procedure_id"),
+        # The rollups' periodic refresh reads what changed since its watermark (queries/rollups.py).
+        Index("ix_dossiers_updated", "updated_at"),
         # The backlog is a few percent of all dossiers: a partial index keeps every open-dossier
         # query (at-risk lists, workload, alert sweep) off the full table.
         Index(
@@ -277,6 +279,7 @@ class AlertRow(Base):
         Index("ix_alert_outbox_dossier", "dossier_id"),
         Index("ix_alert_outbox_recipient_created", "recipient_id", "created_at"),
         Index("ix_alert_outbox_unit_created", "unit_id", "created_at"),
+        Index("ix_alert_outbox_created", "created_at"),  # the province-wide alert log, newest first
     )
 
 
@@ -324,3 +327,106 @@ class AlertTick(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_alert_ticks_finished", "finished_at"),)
+
+
+# --- Derived tables: per-day rollups of the period figures (queries/rollups.py keeps them) ---------
+#
+# A cache, never a source: `python -m queries rollups rebuild` recomputes every row from the dossier
+# tables, so these tables can be emptied at any time (the dashboard then reads the raw tables).
+# Both rollup tables carry the same counts, named after the Kpis fields they sum into.
+
+
+class _RollupCounts:
+    """The additive period counts (queries/kpis.py defines each), shared by both rollup tables.
+
+    Received that day (received_at; accepted: not submitted or refused): received, online,
+    digitized_components, fee_bearing (the procedure's fee > 0), paid_online (fee-bearing and
+    paid online). Resolved that day (finished_at, with a verdict): resolved, resolved_early /
+    _on_time / _late, with_result, digitized_results. Ratings given that day (rated_at), under
+    their dossier: ratings, satisfied (4-5), dissatisfied (1-2), rating_sum, and the count and
+    sum of the ratings of dossiers finished early or on time (timely) and late.
+    """
+
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    online: Mapped[int] = mapped_column(Integer, default=0)
+    digitized_components: Mapped[int] = mapped_column(Integer, default=0)
+    fee_bearing: Mapped[int] = mapped_column(Integer, default=0)
+    paid_online: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_early: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_late: Mapped[int] = mapped_column(Integer, default=0)
+    with_result: Mapped[int] = mapped_column(Integer, default=0)
+    digitized_results: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    dissatisfied: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_timely: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum_timely: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_late: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum_late: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyRollup(_RollupCounts, Base):
+    """The counts of one day, unit, sector, procedure and channel: every filter is a key column.
+
+    A row exists only where something happened that day. Each period the filters allow (whole
+    days) sums exactly to what the raw queries count (tests/test_rollups.py). At this grain a
+    province has nearly as many rows as dossiers (most days a unit sees a procedure through a
+    channel once or twice), so views without a sector, procedure or channel filter read
+    DailyUnitRollup instead; this table serves the filtered ones.
+
+    A dossier without a sector or procedure is stored under 0 (no real id is 0), since a primary
+    key column cannot be NULL; a filter by sector or procedure never matches 0, as NULL never does.
+    """
+
+    __tablename__ = "daily_rollups"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sector_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: none
+    procedure_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: none
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    __table_args__ = (
+        # The primary key serves a day range over the province; these a unit's or a sector's,
+        # and the refresh's (unit, day) slices.
+        Index("ix_daily_rollups_unit_day", "unit_id", "day"),
+        Index("ix_daily_rollups_sector_day", "sector_id", "day"),
+        # On SQLite the rows are stored in key order (no rowid): a day range is one contiguous read.
+        {"sqlite_with_rowid": False},
+    )
+
+
+class DailyUnitRollup(_RollupCounts, Base):
+    """DailyRollup summed over sectors, procedures and channels: one row per unit and day.
+
+    What the unfiltered views read (the province page, a commune's page): a year of the
+    province is ~25,000 rows. Derived from DailyRollup slice by slice, never from the dossiers.
+    """
+
+    __tablename__ = "daily_unit_rollups"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __table_args__ = (
+        Index("ix_daily_unit_rollups_unit_day", "unit_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class RollupState(Base):
+    """One row per rollup: whether it was ever built, and how far the periodic refresh has read.
+
+    The dashboard reads the rollup tables only when their row here says they were built (a
+    partially filled rollup would undercount). The watermark: `dossiers_through` is the largest
+    dossiers.updated_at and `ratings_through` the largest ratings.id that the last rebuild or
+    `refresh_changed` took into account, and `refreshed_at` when it read them; the next
+    `refresh_changed` starts there (less a margin for writers that committed late). Refreshes
+    of given dossiers (the importer's) leave the watermark alone.
+    """
+
+    __tablename__ = "rollup_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rebuilt_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    dossiers_through: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    ratings_through: Mapped[int] = mapped_column(Integer, default=0)

@@ -53,7 +53,14 @@ class NewAlert:
 
 
 def enqueue(conn: Connection, alerts: Sequence[NewAlert], *, now: datetime) -> list[int]:
-    """Insert the alerts not already in the outbox; returns the ids of the new rows."""
+    """Insert the alerts not already in the outbox; returns the ids of the new rows.
+
+    Each tick proposes every alert that holds, almost all of them known: they are filtered out
+    with a read of the unique index first (cheaper than thousands of conflicting inserts); the
+    insert still skips conflicts, for the row a second scheduler wrote in between.
+    """
+    known = _known_keys(conn, sorted({alert.subject for alert in alerts}))
+    alerts = [a for a in alerts if (a.subject, a.rule, a.recipient_key, a.deadline) not in known]
     if not alerts:
         return []
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -76,6 +83,16 @@ def enqueue(conn: Connection, alerts: Sequence[NewAlert], *, now: datetime) -> l
     for start in range(0, len(rows), 1000):
         ids.extend(conn.execute(stmt, rows[start : start + 1000]).scalars().all())
     return ids
+
+
+def _known_keys(conn: Connection, subjects: list[str]) -> set[tuple[str, str, str, datetime]]:
+    known: set[tuple[str, str, str, datetime]] = set()
+    for start in range(0, len(subjects), 1000):
+        stmt = select(AlertRow.subject, AlertRow.rule, AlertRow.recipient_key, AlertRow.deadline).where(
+            AlertRow.subject.in_(subjects[start : start + 1000])
+        )
+        known.update((row[0], row[1], row[2], row[3]) for row in conn.execute(stmt))
+    return known
 
 
 def rules_of(conn: Connection, ids: Sequence[int]) -> dict[str, int]:
@@ -312,6 +329,33 @@ def settle(conn: Connection, alert_id: int, *, worker: str, state: AlertState, *
         ).rowcount
         == 1
     )
+
+
+def release_unstarted(conn: Connection, *, worker: str, claimed_at: datetime) -> int:
+    """Give back the claims of a pass the database interrupted, for the alerts it never tried.
+
+    A pass claims a batch, then sends one alert at a time, writing each attempt row (committed)
+    before its message leaves. When the database goes away in the middle, the claims stay behind;
+    a claim whose current attempt (number = attempts + 1) has no row was never handed to a channel,
+    so it can go back to pending at once instead of waiting out the lease. A claim with that row
+    may have been delivered: it keeps its lease (the one in-flight message of docs/alerts.md).
+    Matched by worker and claim time, so another pass of the same process is never touched.
+    """
+    started = (
+        select(AlertAttempt.id)
+        .where(AlertAttempt.alert_id == AlertRow.id, AlertAttempt.number == AlertRow.attempts + 1)
+        .exists()
+    )
+    return conn.execute(
+        update(AlertRow)
+        .where(
+            AlertRow.state == str(AlertState.SENDING),
+            AlertRow.claimed_by == worker,
+            AlertRow.claimed_at == claimed_at,
+            ~started,
+        )
+        .values(state=str(AlertState.PENDING), claimed_by=None, claimed_at=None)
+    ).rowcount
 
 
 def broken_fingerprints(conn: Connection) -> set[tuple[int, str]]:

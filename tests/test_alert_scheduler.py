@@ -44,7 +44,7 @@ from tests.alert_fixtures import (  # noqa: F401
 
 FRIDAY_10 = datetime(2026, 3, 20, 10)
 STAFF = ("CB-A1", "CT-A", "GS-HT", "GS-DD", "CT-B")
-WANTED_JOBS = {"tick", "deliver", "morning_digest", "weekly_summary"}
+WANTED_JOBS = {"tick", "deliver", "morning_digest", "weekly_summary", "rollups_refresh", "rollups_rebuild"}
 
 
 @pytest.fixture

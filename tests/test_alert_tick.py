@@ -212,3 +212,29 @@ def test_a_forwarded_digest_says_why_and_carries_only_its_readers_link(
     body = forwarded[0]["body"]
     assert body.startswith("Không gửi được cảnh báo tới Nguyễn Văn An: kênh nhận thông báo bị lỗi.")
     assert body.count("/alerts/ack/") == 1 and body.count("Mã cảnh báo: #") == 1
+
+
+def test_the_scheduler_keeps_the_dashboards_rollups_current(ctx: jobs.Context) -> None:
+    from queries import rollups
+    from queries.kpis import total_kpis
+    from tests.conftest import MARCH
+
+    with ctx.engine.begin() as conn:
+        rollups.rebuild(conn, now=FRIDAY_9)
+        conn.execute(
+            update(Dossier)
+            .where(Dossier.code == "A5")
+            .values(
+                status="completed",
+                finished_at=datetime(2026, 3, 20, 8),
+                outcome="early",  # the importer derives it
+                updated_at=datetime(2026, 3, 20, 8),
+            )
+        )
+    jobs.refresh_rollups(ctx)
+    with ctx.engine.connect() as conn:
+        figures = {
+            source: total_kpis(conn, MARCH, now=FRIDAY_9, due_cutoff=FRIDAY_9, source=source)
+            for source in ("rollup", "raw")
+        }
+    assert figures["rollup"].resolved == figures["raw"].resolved == 5

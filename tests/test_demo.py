@@ -148,10 +148,13 @@ def test_it_builds_a_province_of_communes_wards_and_special_zones_with_their_sta
         assert 1 <= roles[(unit.id, "receiver")] <= 2
         assert 3 <= roles[(unit.id, "handler")] <= 8
     supervisors = _rows(
-        engine, "SELECT sector_id, notify_urls, language FROM officials WHERE role = 'supervisor'"
+        engine, "SELECT code, sector_id, notify_urls, language FROM officials WHERE role = 'supervisor'"
     )
     assert len(supervisors) >= 3 and any(s.sector_id is not None for s in supervisors)
-    assert {(s.notify_urls, s.language) for s in supervisors} == {("", "vi")}
+    # Every demo official is reachable through the demo inbox channel, in Vietnamese.
+    assert {(s.notify_urls, s.language) for s in supervisors} == {
+        (f"demo://{s.code}", "vi") for s in supervisors
+    }
 
 
 def test_it_never_receives_dossiers_on_holidays(engine: Engine, clock: Clock, demo: Any) -> None:
