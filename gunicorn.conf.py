@@ -4,11 +4,29 @@ Production runs it with PROMETHEUS_MULTIPROC_DIR set (`make serve`, the systemd 
 docs/deploy.md), so that /metrics sums every worker; the two hooks below keep that directory
 right: emptied when gunicorn starts (values of a previous run must not be added to this one's),
 and a dead worker's live gauges dropped when it exits.
+
+Read by the master before any worker starts, so two things are settled here once: a SQLite
+DATABASE_URL on a read-only disk stops gunicorn with one line and exit code 2 (not a worker that
+fails to boot with a traceback, respawned forever), and every log line of the master, the workers
+and the access log has the shape of queries/logsetup.py (key=value, or JSON with LOG_FORMAT=json).
 """
 
 import glob
 import logging
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the repository, for queries/
+from queries import logsetup  # noqa: E402
+from queries.db import require_writable  # noqa: E402
+from queries.settings import SettingsError  # noqa: E402
+
+try:
+    require_writable()
+    logconfig_dict = logsetup.dict_config()
+except SettingsError as _error:
+    print(f"gunicorn.conf.py: {_error}", file=sys.stderr)  # noqa: T201
+    sys.exit(2)
 
 
 def _env_int(name: str, default: int) -> int:

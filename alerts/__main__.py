@@ -8,7 +8,6 @@ check-config            load the configuration file and report the first bad key
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from alerts import config as alert_config
 from alerts import jobs
 from alerts import metrics as alert_metrics
 from alerts.config import ConfigError
-from queries import migrate
-from queries.db import make_engine
+from queries import logsetup, migrate
+from queries.db import DatabaseNotWritable, make_engine, require_writable
 from queries.settings import ClockPolicy, SettingsError, secret_key
 from queries.sla import Clock
 from queries.timeutil import parse_local, vn_now
@@ -26,8 +25,8 @@ from queries.workcalendar import load_calendar
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        logsetup.configure()
         config = alert_config.load(args.config)
         policy = ClockPolicy.from_env()
         endpoint = alert_metrics.endpoint_from_env() if args.command == "run" else None
@@ -39,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-config":
         print("alerts: configuration OK")  # noqa: T201
         return 0
+    try:
+        require_writable(args.database_url)  # a read-only disk is one line here, not a traceback later
+    except DatabaseNotWritable as exc:
+        print(f"alerts: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
     engine = make_engine(args.database_url)
     try:
         migrate.upgrade(engine)

@@ -13,9 +13,11 @@ import socket
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, time, timedelta
-from time import perf_counter
+from time import perf_counter, sleep
+from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts import digests, metrics
 from alerts.config import AlertConfig
@@ -31,10 +33,11 @@ from alerts.messages import (
     with_footer,
 )
 from alerts.rules import DOSSIER_RULES, ESCALATIONS, Audience, Rule
-from queries import catalog, outbox
+from queries import catalog, outbox, rollups
 from queries.ack_links import AckClaim, ack_url
 from queries.alert_watch import Person, dossier_labels, dossier_sector, late_steps, people, step_names
 from queries.clocking import clock_inputs
+from queries.db import describe, is_unreachable
 from queries.filters import Filters
 from queries.kpis import kpis_by_unit
 from queries.outbox import AlertState, Claimed, NewAlert
@@ -42,6 +45,11 @@ from queries.sla import Clock, judge
 from queries.timeutil import vn_now
 
 log = logging.getLogger("alerts")
+
+# Waits (seconds) before each new attempt of a tick that lost the database (a restart, a failover):
+# about half a minute in all, what a PostgreSQL restart or a managed failover takes. After the last
+# the error stands and the next scheduled tick starts afresh.
+TICK_RETRY_WAITS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,12 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
                 base_url=config.links.base_url,
             )
             counts.enqueued += len(_enqueue(conn, _when_open(clock, now, rows), now=now))
-    log.info("evaluated %s", vars(counts))
+    log.info(
+        "evaluated %s open dossiers, %s new alerts",
+        counts.evaluated,
+        counts.enqueued,
+        extra={"as_of": now.isoformat(), **vars(counts)},
+    )
     return counts
 
 
@@ -272,6 +285,7 @@ def _deliver_one(
                 conn, alert.id, worker=ctx.worker, state=AlertState.FAILED, last_error="no_channel", **stored
             )
         counts.failed += 1
+        log.warning("alert %s failed: no channel", alert.id, extra=_about(alert, error="no_channel"))
         return metrics.outcome(alert.rule, metrics.NONE, counts)
     number = alert.attempts + 1
     tried: list[tuple[int, str, ChannelResult]] = []
@@ -295,6 +309,13 @@ def _deliver_one(
             number,
             result.service,
             "ok" if result.ok else result.error,
+            extra=_about(
+                alert,
+                attempt=number,
+                channel=result.service,
+                outcome="ok" if result.ok else "permanent" if result.permanent else "error",
+                error=result.error,
+            ),
         )
         tried.append((attempt, url, result))
     results = [result for _, _, result in tried]
@@ -335,7 +356,13 @@ def _deliver_one(
                 **stored,
             )
             counts.failed += 1
-            log.warning("alert %s failed after %s attempts: %s", alert.id, number, errors)
+            log.warning(
+                "alert %s failed after %s attempts: %s",
+                alert.id,
+                number,
+                errors,
+                extra=_about(alert, attempt=number, error=errors),
+            )
         else:
             retry_at = now + timedelta(minutes=ctx.config.delivery.backoff_minutes[number - 1])
             if alert.rule != Rule.CHANNEL_BROKEN and not (
@@ -477,6 +504,13 @@ def _reroute(  # type: ignore[type-arg]
                 conn, alert.id, worker=ctx.worker, state=AlertState.FAILED, **{**stored, "last_error": reason}
             )
             counts.failed += 1
+    log.info(
+        "alert %s %s: %s",
+        alert.id,
+        "rerouted one level up" if rows else "failed, nobody above",
+        reason,
+        extra=_about(alert, reason=reason, to=",".join(row.recipient_key for row in rows) or None),
+    )
     return counts
 
 
@@ -488,17 +522,86 @@ def _forwarded(plain: Message, person: Person | None, first: str, reason: str) -
     }
 
 
+def refresh_rollups(ctx: Context) -> None:
+    """Keep the dashboard's per-day rollups current with what other writers changed (issue 7)."""
+    with ctx.engine.begin() as conn:
+        report = rollups.refresh_changed(conn)
+    log.info("rollups refreshed: %s", report)
+
+
+def rebuild_rollups(ctx: Context) -> None:
+    """Nightly: recompute the rollups from scratch (deleted rows, back-dated changes)."""
+    with ctx.engine.begin() as conn:
+        report = rollups.rebuild(conn)
+    log.info("rollups rebuilt: %s", report)
+
+
+def _about(alert: Claimed, **more: Any) -> dict[str, Any]:
+    """The fields of every log line about one alert (queries/logsetup.py writes them as fields):
+    its id, which X-Alert-Id and "Mã cảnh báo" carry too, its rule, recipient and dossier code."""
+    fields: dict[str, Any] = {"alert_id": alert.id, "rule": alert.rule, "recipient": alert.recipient_key}
+    if alert.dossier_id is not None:
+        fields["dossier"] = alert.subject
+    return fields | more
+
+
+@dataclass(frozen=True)
+class _Unclosed:
+    """A heartbeat row whose failure could not be written because the database was away."""
+
+    tick_id: int
+    finished_at: datetime
+    error: str
+
+
 def tick(ctx: Context, now: datetime) -> Counts:
-    """One full pass: evaluate, enqueue, deliver; its heartbeat row says when and what."""
+    """One full pass: evaluate, enqueue, deliver; its heartbeat row says when and what.
+
+    A pass that loses the database (`queries.db.is_unreachable`: a restart, a failover) runs again
+    at the same `now` after each of TICK_RETRY_WAITS, logged with the error. Nothing is repeated:
+    enqueueing is idempotent and what was sent is settled; the claims the lost pass never tried
+    are released at once, and the one alert whose message may have left keeps its lease (the
+    in-flight duplicate of docs/alerts.md). Each attempt has its own alert_ticks row; a lost one
+    ends with its error and "retried" (written by the next attempt when the database was still
+    away). Any other error, or the last attempt's, is raised as before.
+    """
+    unclosed: list[_Unclosed] = []
+    attempts = len(TICK_RETRY_WAITS) + 1
+    for attempt in range(1, attempts):
+        try:
+            return _tick_once(ctx, now, attempt=attempt, of=attempts, unclosed=unclosed)
+        except SQLAlchemyError as exc:
+            if not is_unreachable(exc):
+                raise
+            wait = TICK_RETRY_WAITS[attempt - 1]
+            fields = {"as_of": now.isoformat(), "attempt": attempt, "retry_in": wait, "error": describe(exc)}
+            log.warning("tick attempt %s of %s lost the database; retrying", attempt, attempts, extra=fields)
+            sleep(wait)
+    return _tick_once(ctx, now, attempt=attempts, of=attempts, unclosed=unclosed)
+
+
+def _tick_once(ctx: Context, now: datetime, *, attempt: int, of: int, unclosed: list[_Unclosed]) -> Counts:
     started, timer = vn_now(), perf_counter()
     with ctx.engine.begin() as conn:
+        for row in unclosed:
+            outbox.end_tick(conn, row.tick_id, finished_at=row.finished_at, error=row.error)
+        released = outbox.release_unstarted(conn, worker=ctx.worker, claimed_at=now) if attempt > 1 else 0
         tick_id = outbox.begin_tick(conn, as_of=now, started_at=started, worker=ctx.worker)
+    unclosed.clear()
+    if released:
+        log.info("released %s alerts the lost attempt had claimed but not tried", released)
     try:
         counts = evaluate(ctx, now).add(deliver(ctx, now))
     except Exception as exc:
         metrics.tick_finished(perf_counter() - timer, ok=False)
-        with ctx.engine.begin() as conn:
-            outbox.end_tick(conn, tick_id, finished_at=vn_now(), error=repr(exc)[:2000])
+        retried = attempt < of and is_unreachable(exc)
+        error = repr(exc)[:1900] + (f" [attempt {attempt} of {of}; retried]" if retried else "")
+        finished = vn_now()
+        try:
+            with ctx.engine.begin() as conn:
+                outbox.end_tick(conn, tick_id, finished_at=finished, error=error)
+        except SQLAlchemyError:
+            unclosed.append(_Unclosed(tick_id, finished, error))  # the next attempt writes it
         raise
     with ctx.engine.begin() as conn:
         outbox.end_tick(

@@ -26,6 +26,7 @@ from dashboard.openapi import DEFAULT_LIMIT, KPI_COUNTS, KPI_RATIOS, MAX_LIMIT, 
 from dashboard.services import clock, engine, now, today
 from queries import catalog
 from queries.atrisk import AtRiskRow, at_risk, count_open
+from queries.db import describe, is_unreachable
 from queries.filters import FilterError, Filters, check_codes, parse_filters
 from queries.kpis import Kpis, combine
 from queries.service_index import is_problem_unit, service_score
@@ -39,6 +40,7 @@ api = Blueprint("api", __name__, url_prefix=PREFIX)
 FILTER_PARAMS = ("from", "to", "sector", "procedure", "channel")
 PAGE_PARAMS = ("limit", "offset")
 CACHE_SECONDS = 60
+RETRY_AFTER_SECONDS = 15  # a database restart takes seconds; the outage banner retries as often
 ECHO_CHARS = 100
 
 
@@ -162,6 +164,13 @@ def http_error(error: HTTPException) -> Response:
 
 @api.errorhandler(SQLAlchemyError)
 def database_error(error: SQLAlchemyError) -> Response:
+    """503 either way; an unreachable database (a restart, a failover) says so, logs one line
+    without a traceback and tells clients when to ask again (Retry-After)."""
+    if is_unreachable(error):
+        log.warning("API: the database cannot be reached", extra={"error": describe(error)})
+        response = _error(ApiError(503, "the database cannot be reached; try again shortly"))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     log.exception("API query failed", exc_info=error)
     return _error(ApiError(503, "the database could not answer; try again"))
 

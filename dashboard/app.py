@@ -7,6 +7,7 @@ dashboard/pages with its layout and callbacks, reusable pieces in dashboard/comp
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlparse
 
 import dash
@@ -16,8 +17,10 @@ from flask import redirect, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from dashboard.components.outage import outage_banner, show_outage
 from dashboard.i18n import COOKIE, LANGS, current_lang, t
 from dashboard.services import cache
+from queries.db import describe, is_unreachable
 from queries.settings import REPO_ROOT, secret_key
 
 log = logging.getLogger(__name__)
@@ -107,6 +110,7 @@ def shell() -> html.Div:
                 dark=True,
                 className="mb-3",
             ),
+            outage_banner(),
             dbc.Container(dash.page_container, id="page", fluid=True, className="pb-4"),
             dbc.Toast(
                 id="error-toast",
@@ -129,11 +133,33 @@ def kiosk_mode(search: str | None) -> tuple[str, str]:
     return "mb-3", "pb-4"
 
 
-def report_callback_error(error: Exception) -> None:
-    """One place for unexpected callback errors: log them and tell the reader in a toast."""
-    log.exception("callback failed", exc_info=error)
-    message = t("error.database") if isinstance(error, SQLAlchemyError) else str(error)[:300]
-    set_props("error-toast", {"is_open": True, "children": message})
+def report_callback_error(error: Exception) -> Any:
+    """One place for callback errors (page layouts included: Dash renders them in a callback).
+
+    A database out of reach is no fault of the page: it opens the outage banner, whose timer
+    reloads the page once the database answers, and logs one line without a traceback (every
+    open page retries, and a stack per retry would bury the log). Anything else is logged with
+    its traceback and shown in the toast.
+    """
+    if is_unreachable(error):
+        log.warning("callback: the database cannot be reached", extra={"error": describe(error)})
+        show_outage()
+    else:
+        log.exception("callback failed", exc_info=error)
+        message = t("error.query") if isinstance(error, SQLAlchemyError) else str(error)[:300]
+        set_props("error-toast", {"is_open": True, "children": message})
+    return _unchanged_outputs()
+
+
+def _unchanged_outputs() -> Any:
+    """No update (None) for every output, except for Dash's page router: its title store must get
+    a value, or Dash's own clientside callback reads `data.title` of nothing and throws in the
+    browser's console while the page is blank."""
+    outputs = dash.callback_context.outputs_list
+    ids = [o.get("id") for o in outputs if isinstance(o, dict)] if isinstance(outputs, list) else []
+    if "_pages_store" in ids:
+        return [{"title": t("app.title")} if i == "_pages_store" else dash.no_update for i in ids]
+    return None
 
 
 def set_language(code: str) -> Response:

@@ -103,7 +103,7 @@ def readyz() -> Response:
             else:
                 checks["scheduler"] = _check(UNKNOWN, "not checked: the schema is not at its head")
     except SQLAlchemyError as exc:
-        log.warning("readiness: the %s check failed: %s", stage, exc)
+        log.warning("readiness: the %s check failed: %s", stage, _reason(exc), extra={"check": stage})
         checks[stage] = _check(ERROR, ("unreachable: " if stage == "database" else "") + _reason(exc))
         for later in names[names.index(stage) + 1 :]:
             checks[later] = _check(UNKNOWN, f"not checked: the {stage} check failed")
