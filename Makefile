@@ -8,7 +8,7 @@ PORT ?= 8050
 DATABASE_URL ?= sqlite:///instance/dossiers.sqlite
 export DATABASE_URL
 
-.PHONY: run serve test lint demo clean-db
+.PHONY: run serve test lint demo clean-db bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ serve: $(VENV)/.runtime  ## as deployed: gunicorn (gunicorn.conf.py) + the alert
 
 test: $(VENV)/.dev  ## the whole suite (PostgreSQL tests need TEST_POSTGRES_URL; .ci/run sets it)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Issue 7's benchmark suite (bench/README.md): SIZE=100k (default), 1m, or 10m (PostgreSQL only, long).
+# PostgreSQL needs a server URL in BENCH_POSTGRES_URL (or TEST_POSTGRES_URL); the suite creates
+# database bench_<size> there. Databases and exports are kept in instance/bench/ between runs.
+SIZE ?= 100k
+BENCH_DATABASES ?= sqlite,postgresql
+BENCH_ARGS ?=
+bench: $(VENV)/.dev  ## print issue 7's benchmark tables (make bench SIZE=1m; BENCH_ARGS="--quick" for a smoke run)
+	$(PY) bench/suite.py --size $(SIZE) --databases $(BENCH_DATABASES) $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
