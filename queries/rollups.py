@@ -74,7 +74,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql import ColumnElement, Select
 
-from queries.kpis import NOT_ACCEPTED, WITH_RESULT
+from queries.kpis import NOT_ACCEPTED, ROLLUP_PERIOD_COUNTS, WITH_RESULT
 from queries.models import (
     DailyRollup,
     DailyUnitRollup,
@@ -103,28 +103,8 @@ CHUNK = 5000
 LOCK_KEY = 7_004_001
 
 TIMELY = ["early", "on_time"]
-#: The counts both tables carry; each is the Kpis field of the same name (queries/kpis.py).
-COUNTS = [
-    "received",
-    "online",
-    "digitized_components",
-    "fee_bearing",
-    "paid_online",
-    "resolved",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "with_result",
-    "digitized_results",
-    "ratings",
-    "satisfied",
-    "dissatisfied",
-    "rating_sum",
-    "ratings_timely",
-    "rating_sum_timely",
-    "ratings_late",
-    "rating_sum_late",
-]
+#: The counts both tables carry; each is the Kpis field of the same name.
+COUNTS = ROLLUP_PERIOD_COUNTS
 KEY = ["day", "unit_id", "sector_id", "procedure_id", "channel"]
 UNIT_KEY = ["day", "unit_id"]
 
