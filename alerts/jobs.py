@@ -545,6 +545,27 @@ def _about(alert: Claimed, **more: Any) -> dict[str, Any]:
     return fields | more
 
 
+def deliver_between_ticks(ctx: Context, now: datetime) -> Counts:
+    """The scheduler's delivery pass between ticks, retried like a tick when the database drops.
+
+    On each retry the claims the lost pass never tried go back to pending first (the one whose
+    message may have left keeps its lease), so a database blip does not hold them for the lease.
+    """
+    for attempt, wait in enumerate((*TICK_RETRY_WAITS, None), start=1):
+        try:
+            if attempt > 1:
+                with ctx.engine.begin() as conn:
+                    outbox.release_unstarted(conn, worker=ctx.worker, claimed_at=now)
+            return deliver(ctx, now)
+        except SQLAlchemyError as exc:
+            if wait is None or not is_unreachable(exc):
+                raise
+            fields = {"as_of": now.isoformat(), "attempt": attempt, "retry_in": wait, "error": describe(exc)}
+            log.warning("delivery pass %s lost the database; retrying", attempt, extra=fields)
+            sleep(wait)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
 @dataclass(frozen=True)
 class _Unclosed:
     """A heartbeat row whose failure could not be written because the database was away."""

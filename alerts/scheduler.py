@@ -41,7 +41,7 @@ def tick() -> None:
 
 def deliver() -> None:
     assert _context is not None
-    jobs.deliver(_context, vn_now())
+    jobs.deliver_between_ticks(_context, vn_now())
 
 
 def refresh_rollups() -> None:

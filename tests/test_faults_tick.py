@@ -144,3 +144,38 @@ def test_a_database_restart_in_mid_tick_is_retried_and_every_alert_arrives_once(
     unfinished = [a for a in attempts(engine) if a.finished_at is None]
     assert [a.alert_id for a in unfinished] == [held], "the one attempt whose answer was never recorded"
     assert all(line.get("alert_id") for line in logged() if str(line["msg"]).startswith("alert "))
+
+
+@pytest.mark.slow
+def test_the_delivery_pass_between_ticks_also_outlives_a_database_restart(
+    engine: Engine,
+    clock: Clock,
+    two_communes: dict[str, int],
+    pg_server: PgServer,  # noqa: F811
+    webhook: WebhookReceiver,  # noqa: F811
+    slow: WebhookReceiver,
+) -> None:
+    """The scheduler's 60-second delivery job (jobs.deliver_between_ticks) retries like the tick."""
+    import threading
+
+    add_staff(engine, two_communes)
+    set_urls(engine, {code: [webhook.url(f"/hook/{code.lower()}")] for code in STAFF})
+    set_urls(engine, {"CT-A": [slow.url("/hook/ct-a")]})
+    ctx = context(engine, clock)
+    jobs.evaluate(ctx, FRIDAY_10)  # enqueued, not yet sent
+    outcome: list[object] = []
+    sender = threading.Thread(target=lambda: outcome.append(jobs.deliver_between_ticks(ctx, FRIDAY_10)))
+    sender.start()
+    wait_until(lambda: len(slow.received()) >= 1, what="the first message to the chairperson")
+    pg_server.stop("immediate")
+    held = slow.received()[0].alert_id
+    time.sleep(2.5)  # the retry after 1 s finds the server still down, too
+    pg_server.start()
+    sender.join(timeout=WAIT * 3)
+    assert not sender.is_alive() and outcome, "the pass finished after the restart"
+
+    rows = outbox_rows(engine)
+    assert [r.id for r in rows if r.state == "sending"] == [held], "only the message that was out waits"
+    assert {r.state for r in rows if r.id != held} == {"sent"}
+    received = Counter(h.alert_id for h in webhook.received() + slow.received())
+    assert all(count == 1 for count in received.values()), "nothing twice"
