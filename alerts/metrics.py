@@ -39,8 +39,8 @@ from queries.timeutil import VN
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
 
+    from alerts.context import Counts
     from alerts.delivery import ChannelResult
-    from alerts.jobs import Counts
     from queries.clocking import ClockedDossier
     from queries.outbox import NewAlert
     from queries.sla import Verdict

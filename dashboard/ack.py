@@ -1,6 +1,6 @@
 """Acknowledgement links (`/alerts/ack/<token>`): a recipient answers an alert without signing in.
 
-Every message the alerting process sends ends with such a link (alerts/jobs.py). The token is
+Every message the alerting process sends ends with such a link (alerts/sending.py). The token is
 signed with the shared SECRET_KEY and names one alert, one recipient and its own expiry
 (queries/ack_links.py), so it is the recipient's capability: whoever holds it may answer for
 them, and nobody else can make one.
