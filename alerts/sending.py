@@ -8,7 +8,7 @@ of exactly-once (the single message in flight when a sender dies).
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
@@ -52,11 +52,14 @@ def deliver(ctx: Context, now: datetime) -> Counts:
             broken = outbox.broken_fingerprints(conn)
             labels = dossier_labels(conn, [a.dossier_id for a in claimed if a.dossier_id is not None])
             parents = outbox.parents(conn, [a.parent_id for a in claimed if a.parent_id is not None])
+            # A sender that died mid-send left an attempt row it never counted: number after it.
+            tried = outbox.last_attempt_numbers(conn, [a.id for a in claimed])
             steps = step_names(
                 conn,
                 [(a.dossier_id, a.deadline) for a in claimed if a.rule == Rule.STEP_LATE and a.dossier_id],
             )
         for alert in claimed:
+            alert = replace(alert, attempts=max(alert.attempts, tried.get(alert.id, 0)))
             plain = _render(ctx, alert, now, labels, parents, directory, steps)
             counts.add(_deliver_one(ctx, alert, plain, now, directory, broken))
 

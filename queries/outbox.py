@@ -297,6 +297,18 @@ def parents(conn: Connection, ids: Sequence[int]) -> dict[int, Parent]:
     return {row.id: Parent(row.recipient_id, row.sent_at) for row in rows}
 
 
+def last_attempt_numbers(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
+    """The highest attempt number recorded per alert (a killed sender's attempt is recorded too)."""
+    if not ids:
+        return {}
+    stmt = (
+        select(AlertAttempt.alert_id, func.max(AlertAttempt.number))
+        .where(AlertAttempt.alert_id.in_(list(ids)))
+        .group_by(AlertAttempt.alert_id)
+    )
+    return {row[0]: row[1] for row in conn.execute(stmt)}
+
+
 def begin_attempt(conn: Connection, *, alert_id: int, number: int, now: datetime) -> int:
     """An attempt is written (and committed by the caller) before the message leaves."""
     return conn.execute(

@@ -286,3 +286,6 @@ def test_a_sender_killed_mid_delivery_loses_nothing_and_doubles_only_the_message
     assert doubled <= {in_flight} and max(received.values()) <= 2
     copies = [h for h in webhook.received() if h.alert_id == in_flight]
     assert len({(h.path, h.title, h.message.splitlines()[-1]) for h in copies}) == 1
+    # The killed attempt stays on record, unfinished; the one after it is numbered after it.
+    tries = sorted((a.number, a.finished_at is not None) for a in attempts(engine) if a.alert_id == in_flight)
+    assert tries == [(1, False), (2, True)]
