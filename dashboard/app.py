@@ -52,6 +52,11 @@ def create_app() -> Dash:
     app.server.register_blueprint(health.health)
     metrics.install(app)
     app.layout = shell
+    # Dash sets itself up (script bundles, callback map, the pages router) in before-request hooks
+    # that raise their "done" flag *before* the work: in a threaded gunicorn worker the browser's
+    # parallel first requests then found bundles unregistered (500s seen in CI). Run them now.
+    with app.server.test_request_context("/"):
+        app.server.preprocess_request()
     return app
 
 
