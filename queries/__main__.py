@@ -41,6 +41,19 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
 
 
+def _demo_accounts(engine: Engine) -> None:
+    """Make the demo's accounts (once, and only on the demo province) and say how to sign in."""
+    from queries import demo_accounts
+
+    with engine.begin() as conn:
+        if demo_accounts.is_demo(conn):
+            demo_accounts.create(conn, now=vn_now())
+        shown = demo_accounts.shown_on_login(conn)
+    if shown:
+        names = ", ".join(f"{a.username} ({a.role})" for a in shown)
+        _say(f"demo accounts, password {demo_accounts.DEMO_PASSWORD}: {names}")
+
+
 def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
     if args.command != "init":
         migrate.upgrade(engine)
@@ -57,6 +70,7 @@ def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
                 return 1
             _say("database already filled; demo skipped")
             _build_rollups_once(engine)
+            _demo_accounts(engine)
             return 0
         until = date.fromisoformat(args.until) if args.until else vn_now().date()
         generate(
@@ -69,6 +83,7 @@ def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
             until=until,
             progress=_say,
         )
+        _demo_accounts(engine)
         return 0
     if args.command == "import":
         from queries.importer import import_csv
