@@ -13,7 +13,8 @@ from urllib.parse import urlparse
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, callback, dcc, html, set_props
-from flask import redirect, request
+from flask import abort, redirect, request
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -21,6 +22,7 @@ from dashboard.components.outage import outage_banner, show_outage
 from dashboard.i18n import COOKIE, LANGS, current_lang, t
 from dashboard.services import cache
 from queries.db import describe, is_unreachable
+from queries.scope import OutOfScope, Role
 from queries.settings import REPO_ROOT, secret_key
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,10 @@ def create_app() -> Dash:
     # Dash sets itself up (script bundles, callback map, the pages router) in before-request hooks
     # that raise their "done" flag *before* the work: in a threaded gunicorn worker the browser's
     # parallel first requests then found bundles unregistered (500s seen in CI). Run them now.
+    from dashboard import auth, security
+
+    auth.install(app.server)  # its gate runs after Dash's own set-up hooks, registered before it
+    security.install(app)
     with app.server.test_request_context("/"):
         app.server.preprocess_request()
     return app
@@ -88,6 +94,7 @@ def shell() -> html.Div:
                 active="partial",
             )
         ),
+        *_admin_links(),
         dbc.NavItem(
             dbc.NavLink(
                 [html.I(className="bi bi-translate me-1"), t("nav.language")],
@@ -106,7 +113,7 @@ def shell() -> html.Div:
                         dbc.NavbarBrand(
                             [html.I(className="bi bi-clipboard-data me-2"), t("app.title")], href="/"
                         ),
-                        dbc.Nav(links, className="ms-auto", navbar=True),
+                        dbc.Nav(links + _account_menu(), className="ms-auto", navbar=True),
                     ],
                     fluid=True,
                 ),
@@ -130,6 +137,54 @@ def shell() -> html.Div:
     )
 
 
+def _admin_links() -> list[dbc.NavItem]:
+    if not current_user.is_authenticated or current_user.scope.role is not Role.ADMIN:
+        return []
+    return [
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className="bi bi-journal-text me-1"), t("nav.audit")],
+                href="/admin/audit",
+                active="partial",
+            )
+        )
+    ]
+
+
+def _account_menu() -> list[Any]:
+    """Who is signed in (name and role) and the sign-out button (a POST: a link could be forged)."""
+    if not current_user.is_authenticated:
+        return []
+    account = current_user.account
+    return [
+        dbc.NavItem(
+            html.Span(
+                [
+                    html.I(className="bi bi-person-circle me-1"),
+                    account.display_name,
+                    " · ",
+                    t(f"role.{account.role}"),
+                ],
+                className="navbar-text text-white-50 small ms-lg-3",
+                id="account-name",
+            )
+        ),
+        dbc.NavItem(
+            html.Form(
+                html.Button(
+                    [html.I(className="bi bi-box-arrow-right me-1"), t("nav.logout")],
+                    type="submit",
+                    className="btn btn-sm btn-outline-light ms-lg-2",
+                    id="logout-button",
+                ),
+                action="/logout",
+                method="POST",
+                className="d-flex align-items-center",
+            )
+        ),
+    ]
+
+
 @callback(Output("navbar", "className"), Output("page", "className"), Input("url", "search"))
 def kiosk_mode(search: str | None) -> tuple[str, str]:
     """`?kiosk=1`: the wall screen of a service center: no navbar, large type."""
@@ -146,6 +201,11 @@ def report_callback_error(error: Exception) -> Any:
     open page retries, and a stack per retry would bury the log). Anything else is logged with
     its traceback and shown in the toast.
     """
+    if isinstance(error, OutOfScope):
+        # A forged request for another unit, sector, official or dossier: refused as a whole,
+        # recorded, and nothing of it rendered.
+        log.warning("callback refused: %s", error)
+        abort(403)
     if is_unreachable(error):
         log.warning("callback: the database cannot be reached", extra={"error": describe(error)})
         show_outage()

@@ -161,6 +161,23 @@ class Dossier(Base):
     )
 
 
+class Applicant(Base):
+    """The applicant of a dossier: personal data, kept apart from the dossier row.
+
+    Optional (a vendor's export may leave it out). Only the official holding the dossier and the
+    chairperson of its unit see it unmasked (queries/personal.py); alert messages never carry it.
+    A table of its own keeps the million-row dossier scans narrow and the personal data in one
+    place to protect, back up separately or purge.
+    """
+
+    __tablename__ = "dossier_applicants"
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    id_number: Mapped[str | None] = mapped_column(String(20))  # CCCD (12 digits) or older ID
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+
+
 class StatusChange(Base):
     """Every state change with its time, so the clock can be recomputed from what happened."""
 
@@ -430,3 +447,54 @@ class RollupState(Base):
     refreshed_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     dossiers_through: Mapped[datetime | None] = mapped_column(LocalDateTime)
     ratings_through: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Accounts and the audit trail (issue 5; docs/access.md) -------------------------------------
+
+
+class User(Base):
+    """A person who signs in to the dashboard; the role and links decide their scope.
+
+    A chairperson or official is linked to their unit (and official record); a supervisor may
+    be limited to some sectors (comma-separated codes). `password_hash` is empty for accounts
+    that only sign in through the province's identity provider (trusted-header mode).
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # admin | supervisor | chair | vice_chair | official
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    sectors: Mapped[str] = mapped_column(String(400), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # made by the demo province
+    failed_logins: Mapped[int] = mapped_column(SmallInteger, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    created_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+
+
+class AuditEntry(Base):
+    """One event of the audit trail: who, when, what, from where.
+
+    Append-only: the application only inserts (queries/audit.py), and triggers in the database
+    refuse UPDATE and DELETE (migration 0006), so a bug or a stolen session cannot rewrite it.
+    """
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(LocalDateTime)
+    actor: Mapped[str] = mapped_column(String(80))  # username, "official:<code>" (a link), "system"
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON; never a password or a whole URL
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's IP address
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_action_at", "action", "at"),
+        Index("ix_audit_log_actor_at", "actor", "at"),
+    )
