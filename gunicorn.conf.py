@@ -70,6 +70,15 @@ def on_starting(server: object) -> None:
         os.remove(stale)
 
 
+def when_ready(server: object) -> None:
+    """Once per start, in the master before any worker: edits to the alert rules or the calendar
+    overrides since the last start go into the audit trail (queries/config_audit.py). A database
+    that refuses the write costs one log line, never the start."""
+    from dashboard.__main__ import audit_configuration
+
+    audit_configuration()
+
+
 def child_exit(server: object, worker: object) -> None:
     """A worker died or was replaced: its live gauges must not be summed any more."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

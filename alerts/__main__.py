@@ -15,7 +15,7 @@ from alerts import config as alert_config
 from alerts import jobs
 from alerts import metrics as alert_metrics
 from alerts.config import ConfigError
-from queries import logsetup, migrate
+from queries import config_audit, logsetup, migrate
 from queries.db import DatabaseNotWritable, make_engine, require_writable
 from queries.settings import ClockPolicy, SettingsError, secret_key
 from queries.sla import Clock
@@ -46,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(args.database_url)
     try:
         migrate.upgrade(engine)
+        # Edits to the rules or the calendar since the last start go into the audit trail.
+        config_audit.check_all(
+            engine,
+            [
+                config_audit.rules_file(alert_config.config_path(args.config)),
+                config_audit.calendar_file(policy.overrides_file),
+            ],
+            process="scheduler",
+        )
         context = jobs.Context(
             engine=engine,
             config=config,

@@ -98,9 +98,14 @@ SECTIONS = {
 }
 
 
+def config_path(path: Path | None = None) -> Path:
+    """The file the configuration is read from: `path`, else ALERTS_CONFIG, else the defaults."""
+    return path or Path(os.environ.get("ALERTS_CONFIG", "").strip() or DEFAULT_FILE)
+
+
 def load(path: Path | None = None) -> AlertConfig:
     """The configuration from `path`, else ALERTS_CONFIG, else the shipped defaults."""
-    path = path or Path(os.environ.get("ALERTS_CONFIG", "").strip() or DEFAULT_FILE)
+    path = config_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -153,26 +158,31 @@ def _coerce(key: str, default: Any, value: Any) -> Any:
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
-        raise ConfigError(f"{key} must be true or false, not {value!r}")
+        raise ConfigError(f"{key} must be true or false, not {_shown(key, value)}")
     if isinstance(default, int | float):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return type(default)(value)
-        raise ConfigError(f"{key} must be a number, not {value!r}")
+        raise ConfigError(f"{key} must be a number, not {_shown(key, value)}")
     if isinstance(default, time):
         try:
             return time.fromisoformat(str(value))
         except ValueError as exc:
-            raise ConfigError(f'{key} must be a time like "07:45", not {value!r}') from exc
+            raise ConfigError(f'{key} must be a time like "07:45", not {_shown(key, value)}') from exc
     if isinstance(default, tuple):
         if not isinstance(value, list):
-            raise ConfigError(f"{key} must be a list, not {value!r}")
+            raise ConfigError(f"{key} must be a list, not {_shown(key, value)}")
         inner = default[0] if default else ""
         return tuple(_coerce(f"{key}[{i}]", inner, item) for i, item in enumerate(value))
     if isinstance(default, str):
         if isinstance(value, str) and value.strip():
             return value.strip()
-        raise ConfigError(f"{key} must be a non-empty text, not {value!r}")
-    raise ConfigError(f"{key}: unsupported value {value!r}")
+        raise ConfigError(f"{key} must be a non-empty text, not {_shown(key, value)}")
+    raise ConfigError(f"{key}: unsupported value {_shown(key, value)}")
+
+
+def _shown(key: str, value: Any) -> str:
+    """A bad value as an error may quote it: notification URLs carry secrets, never quoted."""
+    return "(hidden: notification URLs carry secrets)" if key.startswith("admins.urls") else repr(value)
 
 
 def _check_ranges(config: AlertConfig) -> None:

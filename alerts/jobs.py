@@ -30,10 +30,14 @@ from queries.db import describe, is_unreachable
 from queries.filters import Filters
 from queries.kpis import kpis_by_unit
 from queries.outbox import NewAlert
+from queries.scope import Scope
 from queries.sla import Clock, judge
 from queries.timeutil import vn_now
 
 log = logging.getLogger("alerts")
+
+#: The scheduler reads the whole province: it decides who is told, it shows nothing to a user.
+PROVINCE = Scope.province()
 
 # Waits (seconds) before each new attempt of a tick that lost the database (a restart, a failover):
 # about half a minute in all, what a PostgreSQL restart or a managed failover takes. After the last
@@ -110,8 +114,8 @@ def _weekly_due(clock: Clock, now: datetime, at: object) -> bool:
 
 def _names(conn: Connection) -> dict[str, dict]:  # type: ignore[type-arg]
     return {
-        "procedures": {p.code: p for p in catalog.procedures(conn)},
-        "units": {u.id: u for u in catalog.units(conn)},
+        "procedures": {p.code: p for p in catalog.procedures(conn, scope=PROVINCE)},
+        "units": {u.id: u for u in catalog.units(conn, scope=PROVINCE)},
     }
 
 
@@ -121,8 +125,8 @@ def weekly_changes(conn: Connection, *, now: datetime, lang_units: dict) -> list
     last = Filters(start=this_monday - timedelta(days=7), end=this_monday - timedelta(days=1))
     before = Filters(start=this_monday - timedelta(days=14), end=this_monday - timedelta(days=8))
     cutoff = datetime.combine(last.end, datetime.max.time())
-    after_kpis = kpis_by_unit(conn, last, now=now, due_cutoff=cutoff)
-    before_kpis = kpis_by_unit(conn, before, now=now, due_cutoff=cutoff)
+    after_kpis = kpis_by_unit(conn, last, scope=PROVINCE, now=now, due_cutoff=cutoff)
+    before_kpis = kpis_by_unit(conn, before, scope=PROVINCE, now=now, due_cutoff=cutoff)
     changes = []
     for unit_id, kpis in after_kpis.items():
         old = before_kpis.get(unit_id)

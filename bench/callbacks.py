@@ -38,6 +38,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import metadata
@@ -276,6 +277,18 @@ def find_subjects(engine: Engine) -> Subjects:
 # --- what is timed -----------------------------------------------------------------------------------
 
 
+@contextmanager
+def in_province(server: Any) -> Iterator[None]:
+    """A request as the callbacks see one, with the whole province as its scope: the benchmark
+    times the queries, not the login (callbacks ask `current_scope()`, dashboard/access.py)."""
+    from dashboard.access import use_scope
+    from queries.scope import Scope
+
+    with server.test_request_context("/", headers={"Cookie": "lang=vi"}):
+        use_scope(Scope.province())
+        yield
+
+
 def build_cases(server: Any, s: Subjects, until: date) -> Iterator[Case]:
     from dashboard.components import atrisk
     from dashboard.pages import dossier, me, province, quality, unit
@@ -284,13 +297,16 @@ def build_cases(server: Any, s: Subjects, until: date) -> Iterator[Case]:
     from queries.atrisk import count_open
     from queries.filters import preset_period
     from queries.quality import CHECKS, count_failing
+    from queries.scope import Scope
+
+    province_scope = Scope.province()
 
     def period(preset: str) -> str:
         start, end = preset_period(preset, until)
         return f"{preset} {start:%d/%m}–{end:%d/%m/%Y}"
 
     def in_request(fn: Callable[..., Any], *args: Any) -> Any:
-        with server.test_request_context("/", headers={"Cookie": "lang=vi"}):
+        with in_province(server):
             return fn(*args)
 
     # Layouts run on every page load and query the catalog (and the dossier page one code).
@@ -331,10 +347,11 @@ def build_cases(server: Any, s: Subjects, until: date) -> Iterator[Case]:
         yield Case(f"unit.{fn.__name__}", when, fn, (data, None))
 
     # The at-risk grid (infinite row model) and its server-side exports, for the commune.
-    unit_scope = atrisk.scope_of(page_filters(data)[0])
+    unit_filters = in_request(page_filters, data)[0]
+    unit_scope = atrisk.scope_of(unit_filters)
     columns = in_request(atrisk.at_risk_columns)
     with engine().connect() as conn:
-        open_in_unit = count_open(conn, page_filters(data)[0])
+        open_in_unit = count_open(conn, unit_filters, scope=province_scope)
     deep = max(0, (open_in_unit - 1) // atrisk.BLOCK * atrisk.BLOCK)
     first_block = {"startRow": 0, "endRow": atrisk.BLOCK}
     deep_block = {"startRow": deep, "endRow": deep + atrisk.BLOCK}
@@ -372,14 +389,17 @@ def build_cases(server: Any, s: Subjects, until: date) -> Iterator[Case]:
 
     # Data quality: the summary, then the list of the check with the most failing dossiers this year.
     year = {"period": "year"}
+    year_filters = in_request(page_filters, year)[0]
     with engine().connect() as conn:
-        year_filters = page_filters(year)[0]
-        failing = {c: count_failing(conn, year_filters, check=c, now=now()) for c in CHECKS}
+        failing = {
+            c: count_failing(conn, year_filters, scope=province_scope, check=c, now=now()) for c in CHECKS
+        }
     check = max(CHECKS, key=lambda c: (failing[c], c))
     for preset in ("month", "year"):
         data, when = {"period": preset}, period(preset)
+        period_filters = in_request(page_filters, data)[0]
         with engine().connect() as conn:
-            total = count_failing(conn, page_filters(data)[0], check=check, now=now())
+            total = count_failing(conn, period_filters, scope=province_scope, check=check, now=now())
         yield Case("quality.show_summary", when, quality.show_summary, (data,))
         what = f"{when}, {check}, all units, {total:,} rows"
         yield Case("quality.show_count", what, quality.show_count, (check, None, data))
@@ -413,7 +433,7 @@ def measure(server: Any, case: Case, repeat: int) -> Timing:
 
     times, json_times, result = [], [], None
     for run in range(repeat + 1):
-        with server.test_request_context("/", headers={"Cookie": "lang=vi"}):
+        with in_province(server):
             started = time.perf_counter()
             result = case.fn(*case.args)
             elapsed = (time.perf_counter() - started) * 1000
@@ -564,7 +584,7 @@ def _capture(server: Any, engine: Engine, case: Case) -> list[tuple[str, Any]]:
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        with server.test_request_context("/", headers={"Cookie": "lang=vi"}):
+        with in_province(server):
             case.fn(*case.args)
     finally:
         event.remove(engine, "before_cursor_execute", record)

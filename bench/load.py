@@ -98,6 +98,20 @@ def send(session: requests.Session, base: str, call: Call, *, headers: dict[str,
     return session.post(base + call.path, json=call.body, headers=headers, timeout=120)
 
 
+def sign_in(base: str, username: str, password: str) -> str:
+    """POST the login form once; the session cookie ("name=value") every later request carries."""
+    with requests.Session() as session:
+        response = session.post(
+            f"{base}/login",
+            data={"username": username, "password": password},
+            allow_redirects=False,
+            timeout=60,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"bench: sign-in as {username} answered {response.status_code}")
+        return "; ".join(f"{c.name}={c.value}" for c in session.cookies if c.name != "lang")
+
+
 def time_call(base: str, call: Call, repeat: int, headers: dict[str, str]) -> tuple[list[float], int, int]:
     """ms of `repeat` requests after one warm-up; (times, last status, response bytes)."""
     with requests.Session() as session:

@@ -26,6 +26,33 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS split the way it matters on a shared machine (/proc/<pid>/smaps_rollup).
+
+    RSS counts every page a process maps, including the database file SQLite maps read-only
+    (PRAGMA mmap_size): those pages are the kernel's page cache, held once however many workers
+    map them, and dropped under memory pressure. `anon` is the process's own memory; `pss`
+    charges each shared page to its sharers in equal parts, so the workers' PSS sum to what they
+    really cost together.
+    """
+    fields = {
+        "Rss:": "rss",
+        "Pss:": "pss",
+        "Pss_Anon:": "anon_pss",
+        "Anonymous:": "anon",
+        "Pss_File:": "file_pss",
+    }
+    out = dict.fromkeys(fields.values(), 0.0)
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(" ")
+            if name in fields:
+                out[fields[name]] = int(rest.split()[0]) / 1024
+    except OSError:
+        pass
+    return out
+
+
 def children(pid: int) -> list[int]:
     """The direct children of a process (gunicorn's workers are its master's)."""
     out = []

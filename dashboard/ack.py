@@ -13,7 +13,8 @@ them, and nobody else can make one.
    ridden.
 3. "Acknowledge" is a conditional update of an unacknowledged row (queries/outbox.py), so a
    link works once however often it is pressed; "Snooze" holds the climb to the next level for
-   ALERT_SNOOZE_HOURS, once.
+   ALERT_SNOOZE_HOURS, once. Each answer that takes is in the audit trail (actor: the token's
+   recipient, "official:<code>"), written in the same transaction as the answer.
 
 Every refusal is a page saying what happened and that nothing changed: a forged or damaged token
 or one naming another recipient 400, an expired one 410, an unknown alert 404, an alert already
@@ -34,6 +35,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from dashboard import fmt, metrics
+from dashboard.access import client_address
 from dashboard.components.alertlist import (
     VIA_LINK,
     acknowledged_by_text,
@@ -44,13 +46,18 @@ from dashboard.components.alertlist import (
 )
 from dashboard.i18n import COOKIE, LANGS, t
 from dashboard.services import engine, now
-from queries import outbox
+from queries import audit, outbox
 from queries.ack_links import AckClaim, LinkError, read_token
 from queries.alert_log import AlertEntry, alert_entry
 from queries.outbox import Answer
+from queries.scope import Scope
 from queries.settings import alert_snooze_hours, secret_key
 
 log = logging.getLogger(__name__)
+
+#: No login here: the signed token is the authorisation, and each route reads only the alert the
+#: token names and shows it only when its recipient is the token's (`entry.recipient_key`).
+LINK_SCOPE = Scope.province()
 
 ack = Blueprint("ack", __name__, template_folder="templates")
 
@@ -93,7 +100,7 @@ def show(token: str) -> Response:
     if isinstance(claim, Response):
         return claim
     with engine().connect() as conn:
-        entry = alert_entry(conn, claim.alert_id)
+        entry = alert_entry(conn, claim.alert_id, scope=LINK_SCOPE)
     if entry is None or entry.recipient_key != claim.recipient_key:
         return _refusal(entry)
     if entry.acknowledged_at is not None:
@@ -118,7 +125,7 @@ def answer(token: str) -> Response:
         return claim
     moment = now()
     with engine().begin() as conn:
-        entry = alert_entry(conn, claim.alert_id)
+        entry = alert_entry(conn, claim.alert_id, scope=LINK_SCOPE)
         if entry is None or entry.recipient_key != claim.recipient_key:
             return _refusal(entry)
         if action == "ack":
@@ -129,12 +136,22 @@ def answer(token: str) -> Response:
                 by=claim.recipient_key + VIA_LINK,
                 now=moment,
             )
+            detail: dict[str, Any] = {}
         else:
-            hours = float(current_app.config["ALERT_SNOOZE_HOURS"])
-            result = outbox.snooze(
-                conn, claim.alert_id, recipient_key=claim.recipient_key, until=moment + timedelta(hours=hours)
+            until = moment + timedelta(hours=float(current_app.config["ALERT_SNOOZE_HOURS"]))
+            result = outbox.snooze(conn, claim.alert_id, recipient_key=claim.recipient_key, until=until)
+            detail = {"until": until.isoformat(timespec="minutes")}
+        if result is Answer.DONE:  # in the answer's transaction: recorded if and only if it is kept
+            audit.record(
+                conn,
+                actor=claim.recipient_key,
+                action="alert_acknowledged" if action == "ack" else "alert_snoozed",
+                target=str(claim.alert_id),
+                detail={"via": "link", "rule": entry.rule, "dossier": entry.dossier_code, **detail},
+                address=client_address(),
+                at=moment,
             )
-        entry = alert_entry(conn, claim.alert_id)
+        entry = alert_entry(conn, claim.alert_id, scope=LINK_SCOPE)
     if result is Answer.UNKNOWN or entry is None:
         return _page("unknown")
     if result is Answer.DONE:

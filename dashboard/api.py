@@ -5,6 +5,10 @@ same `combine` for the total and the same `service_score`. Parameters are parsed
 `queries.filters.parse_filters` plus the API's own rules (no unknown, empty or repeated
 parameter), so every bad input is a 400 naming the parameter and an unknown unit is a 404; the
 description lives in dashboard/openapi.py and docs/api.md.
+
+Every answer is read within the caller's scope (dashboard/access.py, queries/scope.py): the
+units list and the totals cover only the units and sectors the account may see, and a unit,
+sector or procedure outside it answers 403 naming the parameter, with nothing of it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from dashboard.access import current_scope
 from dashboard.cached import minute, period_figures
 from dashboard.openapi import DEFAULT_LIMIT, KPI_COUNTS, KPI_RATIOS, MAX_LIMIT, MAX_OFFSET, SPEC
 from dashboard.services import clock, engine, now, today
@@ -28,7 +33,8 @@ from queries import catalog
 from queries.atrisk import AtRiskRow, at_risk, count_open
 from queries.db import describe, is_unreachable
 from queries.filters import FilterError, Filters, check_codes, parse_filters
-from queries.kpis import Kpis, combine
+from queries.kpis import Kpis, check_scope, combine
+from queries.scope import OutOfScope, Scope
 from queries.service_index import is_problem_unit, service_score
 from queries.timeutil import VN
 
@@ -59,32 +65,32 @@ class ApiError(Exception):
 def units() -> Response:
     _params(())
     with engine().connect() as conn:
-        every = catalog.units(conn)
-    return _json({"units": [_unit(u, every) for u in _by_code(every)]})
+        every = catalog.units(conn, scope=current_scope())
+    return _json({"units": [_unit(u) for u in _by_code(every)]})
 
 
 @api.get("/units/kpis")
 def units_kpis() -> Response:
-    filters = _filters(_params(FILTER_PARAMS))
+    filters, scope = _filters(_params(FILTER_PARAMS)), current_scope()
     with engine().connect() as conn:
         check_codes(conn, filters)
-        every = catalog.units(conn)
+        check_scope(conn, filters, scope)
+        every = catalog.units(conn, scope=scope)
     as_of = minute()
-    figures = period_figures(filters, as_of).current
+    figures = period_figures(filters, scope, as_of).current
     province = combine(list(figures.values()))
-    entries = [
-        _unit_kpis(unit, every, figures.get(unit.id, Kpis()), filters, province) for unit in _by_code(every)
-    ]
+    entries = [_unit_kpis(unit, figures.get(unit.id, Kpis()), filters, province) for unit in _by_code(every)]
     return _json({"as_of": _as_of(as_of), "filters": _filters_object(filters), "units": entries})
 
 
 @api.get("/province/kpis")
 def province_kpis() -> Response:
-    filters = _filters(_params(FILTER_PARAMS))
+    filters, scope = _filters(_params(FILTER_PARAMS)), current_scope()
     with engine().connect() as conn:
         check_codes(conn, filters)
+        check_scope(conn, filters, scope)
     as_of = minute()
-    total = combine(list(period_figures(filters, as_of).current.values()))
+    total = combine(list(period_figures(filters, scope, as_of).current.values()))
     return _json(
         {"as_of": _as_of(as_of), "filters": _filters_object(filters), "kpis": kpi_object(total, filters)}
     )
@@ -92,29 +98,32 @@ def province_kpis() -> Response:
 
 @api.get("/units/<code>/kpis")
 def unit_kpis(code: str) -> Response:
+    scope = current_scope()
     with engine().connect() as conn:
-        unit, every = _known_unit(conn, code)
+        unit = _known_unit(conn, code, scope)
         filters = _filters(_params(FILTER_PARAMS))
         check_codes(conn, filters)
+        check_scope(conn, filters, scope)
     # The unit page's cached figures (scoped to the unit); the same numbers as its row in the units list.
     as_of = minute()
-    kpis = combine(list(period_figures(filters.with_unit(unit.code), as_of).current.values()))
-    province = combine(list(period_figures(filters.with_unit(None), as_of).current.values()))
-    entry = _unit_kpis(unit, every, kpis, filters, province)
+    kpis = combine(list(period_figures(filters.with_unit(unit.code), scope, as_of).current.values()))
+    province = combine(list(period_figures(filters.with_unit(None), scope, as_of).current.values()))
+    entry = _unit_kpis(unit, kpis, filters, province)
     return _json({"as_of": _as_of(as_of), "filters": _filters_object(filters), **entry})
 
 
 @api.get("/units/<code>/at-risk")
 def unit_at_risk(code: str) -> Response:
+    scope = current_scope()
     with engine().connect() as conn:
-        unit, every = _known_unit(conn, code)
+        unit = _known_unit(conn, code, scope)
         params = _params(PAGE_PARAMS)
         limit = _integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         offset = _integer(params, "offset", 0, 0, MAX_OFFSET)
-        scope = Filters(start=today(), end=today(), unit=unit.code)  # the period plays no part
+        listed = Filters(start=today(), end=today(), unit=unit.code)  # the period plays no part
         moment = now()
-        total = count_open(conn, scope)
-        rows = at_risk(conn, clock(), now=moment, filters=scope, offset=offset, limit=limit)
+        total = count_open(conn, listed, scope=scope)
+        rows = at_risk(conn, clock(), scope=scope, now=moment, filters=listed, offset=offset, limit=limit)
     paging = {
         "total": total,
         "limit": limit,
@@ -124,7 +133,7 @@ def unit_at_risk(code: str) -> Response:
     return _json(
         {
             "as_of": _moment(moment),
-            "unit": _unit(unit, every),
+            "unit": _unit(unit),
             "paging": paging,
             "items": [_dossier(r) for r in rows],
         }
@@ -155,6 +164,14 @@ def bad_parameter(error: FilterError) -> Response:
 @api.errorhandler(ApiError)
 def api_error(error: ApiError) -> Response:
     return _error(error)
+
+
+@api.errorhandler(OutOfScope)
+def out_of_scope(error: OutOfScope) -> Response:
+    """A unit, sector or procedure the account may not see: 403 naming it, nothing of it."""
+    log.warning("API refused: %s", error)
+    message = f"{error.param} {_cut(error.value)!r} is outside what your account may see"
+    return _error(ApiError(403, message, error.param, _cut(error.value)))
 
 
 @api.errorhandler(HTTPException)
@@ -234,15 +251,15 @@ def _integer(params: dict[str, str], name: str, default: int, low: int, high: in
     return int(text)
 
 
-def _known_unit(conn: Connection, code: str) -> tuple[catalog.Named, list[catalog.Named]]:
-    """The unit with this code and all units (for parent codes), or a 404."""
-    # A malformed code never reaches SQL (PostgreSQL rejects a NUL byte with an error, not a miss).
-    well_formed = 0 < len(code) <= 64 and all(ch.isalnum() or ch in ".-_" for ch in code)
-    every = catalog.units(conn) if well_formed else []
-    found = next((u for u in every if u.code == code), None)
+def _known_unit(conn: Connection, code: str, scope: Scope) -> catalog.Named:
+    """The unit with this code, a 404 when there is none, a 403 when it is outside the scope."""
+    try:
+        found = catalog.find_unit(conn, code, scope=scope)  # a malformed code: None
+    except OutOfScope:
+        raise OutOfScope("code", code) from None  # the path's parameter, as the 404 names it
     if found is None:
         raise ApiError(404, "unknown unit", "code", _cut(code))
-    return found, every
+    return found
 
 
 def _cut(text: str) -> str:
@@ -267,24 +284,21 @@ def kpi_object(kpis: Kpis, filters: Filters) -> dict[str, Any]:
     }
 
 
-def _unit_kpis(
-    unit: catalog.Named, every: list[catalog.Named], kpis: Kpis, filters: Filters, province: Kpis
-) -> dict[str, Any]:
+def _unit_kpis(unit: catalog.Named, kpis: Kpis, filters: Filters, province: Kpis) -> dict[str, Any]:
     return {
-        "unit": _unit(unit, every),
+        "unit": _unit(unit),
         "kpis": kpi_object(kpis, filters),
         "problem": is_problem_unit(kpis, service_score(kpis), province),
     }
 
 
-def _unit(unit: catalog.Named, every: list[catalog.Named]) -> dict[str, Any]:
-    parent = next((u.code for u in every if u.id == unit.parent_id), None) if unit.parent_id else None
+def _unit(unit: catalog.Named) -> dict[str, Any]:
     return {
         "code": unit.code,
         "name_vi": unit.name_vi,
         "name_en": unit.name_en,
         "level": unit.kind,
-        "parent_code": parent,
+        "parent_code": unit.parent_code,
     }
 
 

@@ -19,14 +19,17 @@ import logging
 import os
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.access import client_address
 from dashboard.i18n import current_lang, t
 from dashboard.services import engine, now
 from queries import audit, users
+from queries.db import is_unreachable
 from queries.scope import Scope
 from queries.settings import env_int
 from queries.users import Account
@@ -85,17 +88,52 @@ def install(server: Flask) -> None:
 
 
 def _load_user(user_id: str) -> SessionUser | None:
-    """The account behind a session, while it is active and its password unchanged since login."""
+    """The account behind a session, while it is active and its password unchanged since login.
+
+    While the database cannot be reached, the session is taken as it was signed in (its signed
+    cookie names the account and its scope): nothing can be read anyway, and the pages must still
+    open to show the outage banner that reloads them once the database is back."""
     try:
         number = int(user_id)
     except ValueError:
         return None
-    with engine().connect() as conn:
-        account = users.by_id(conn, number)
+    try:
+        with engine().connect() as conn:
+            account = users.by_id(conn, number)
+    except SQLAlchemyError as error:
+        if not is_unreachable(error):
+            raise
+        log.warning("session taken as signed in: the database cannot be reached")
+        return _remembered(number)
     if account is None or not account.active:
         return None
     if session.get("stamp") != _stamp(account):
         return None
+    return SessionUser(account)
+
+
+def _remembered(number: int) -> SessionUser | None:
+    """The account as the session remembers it from the sign-in (see `_load_user`)."""
+    who = session.get("who")
+    if not isinstance(who, list) or len(who) != 6:
+        return None
+    username, name, role, unit, official, sectors = who
+    account = Account(
+        id=number,
+        username=username,
+        display_name=name,
+        role=role,
+        unit_code=unit,
+        official_code=official,
+        sectors=tuple(sectors),
+        active=True,
+        demo=False,
+        failed_logins=0,
+        locked_until=None,
+        password_changed_at=None,
+        last_login_at=None,
+        has_password=True,
+    )
     return SessionUser(account)
 
 
@@ -105,7 +143,8 @@ def _stamp(account: Account) -> str:
 
 def _unauthorized() -> Any:
     if _wants_html():
-        return redirect(f"/login?next={_safe_next(request.full_path)}")
+        # Encoded whole: the page's own query (`?period=month&unit=...`) must come back intact.
+        return redirect("/login?" + urlencode({"next": _safe_next(request.full_path)}))
     abort(401)
 
 
@@ -124,16 +163,25 @@ def _wants_html() -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local path: a login link must never send the user to another site."""
+    """Only a local path: a login link must never send the user to another site. Browsers read
+    a backslash as a slash and drop tabs and newlines, so `/\\evil.example` is refused too."""
     target = (target or "/").rstrip("?")
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parsed.scheme
+        or parsed.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target)
+    ):
         return "/"
     return target
 
 
 def _address() -> str:
-    return request.remote_addr or "-"
+    """The reader's address (behind the proxy, the one it forwarded: dashboard/access.py)."""
+    return client_address() or "-"
 
 
 def login_page() -> Any:
@@ -148,6 +196,16 @@ def login_page() -> Any:
         return _render(lang, target, error=t("login.error.origin", lang), status=403)
     username = (request.form.get("username") or "").strip().lower()[:64]
     password = request.form.get("password") or ""
+    try:
+        return _check_login(lang, target, username, password)
+    except SQLAlchemyError as error:
+        if not is_unreachable(error):
+            raise
+        log.warning("login impossible: the database cannot be reached")
+        return _render(lang, target, error=t("login.error.outage", lang), status=503)
+
+
+def _check_login(lang: str, target: str, username: str, password: str) -> Any:
     moment = now()
     with engine().begin() as conn:
         if audit.failures_from(conn, _address(), since=moment - timedelta(minutes=users.LOCK_MINUTES)) >= (
@@ -187,13 +245,26 @@ def _sign_in(account: Account) -> None:
     session.clear()  # a fresh session: nothing chosen before the login carries over (fixation)
     session.permanent = True
     session["stamp"] = _stamp(account)
+    session["who"] = [
+        account.username,
+        account.display_name,
+        account.role,
+        account.unit_code,
+        account.official_code,
+        list(account.sectors),
+    ]
     login_user(SessionUser(account))
 
 
 def logout() -> Any:
     if current_user.is_authenticated:
-        with engine().begin() as conn:
-            audit.record(conn, actor=current_user.account.username, action="logout", address=_address())
+        try:
+            with engine().begin() as conn:
+                audit.record(conn, actor=current_user.account.username, action="logout", address=_address())
+        except SQLAlchemyError as error:
+            if not is_unreachable(error):
+                raise
+            log.warning("logout not recorded: the database cannot be reached")
     logout_user()
     session.clear()
     return redirect("/login")
@@ -206,7 +277,7 @@ def _trusted_header_login() -> SessionUser | None:
         return None
     proxies = {p.strip() for p in os.environ.get("AUTH_TRUSTED_PROXIES", "127.0.0.1").split(",") if p.strip()}
     name = (request.headers.get(header) or "").strip().lower()
-    if not name or _address() not in proxies:
+    if not name or request.remote_addr not in proxies:  # the peer itself, never a forwarded address
         return None
     with engine().begin() as conn:
         account = users.find(conn, name)
@@ -234,8 +305,13 @@ def _same_origin() -> bool:
 def _render(lang: str, target: str, *, error: str | None = None, status: int = 200) -> Response:
     from queries.demo_accounts import DEMO_PASSWORD, shown_on_login  # only on the demo
 
-    with engine().connect() as conn:
-        demo = shown_on_login(conn)
+    try:
+        with engine().connect() as conn:
+            demo = shown_on_login(conn)
+    except SQLAlchemyError as failure:
+        if not is_unreachable(failure):
+            raise
+        demo = []
     html = render_template(
         "login.html",
         lang=lang,

@@ -248,6 +248,9 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+YEARS_2000_2100 = r"^(20\d\d|2100)-\d\d-\d\d$"  # what queries/filters.py accepts
+
+
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
@@ -255,13 +258,14 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 PARAMETERS: dict[str, Any] = {
     "from": _query(
         "from",
-        "First day, YYYY-MM-DD, inclusive. Default: the 1st of this month.",
-        {"type": "string", "format": "date"},
+        "First day, YYYY-MM-DD, inclusive, in the years 2000-2100. Default: the 1st of this month.",
+        {"type": "string", "format": "date", "pattern": YEARS_2000_2100},
     ),
     "to": _query(
         "to",
-        "Last day, YYYY-MM-DD, inclusive, not before `from`, at most five years after. Default: today.",
-        {"type": "string", "format": "date"},
+        "Last day, YYYY-MM-DD, inclusive, in the years 2000-2100, not before `from`, at most five years "
+        "after. Default: today.",
+        {"type": "string", "format": "date", "pattern": YEARS_2000_2100},
     ),
     "sector": _query("sector", "A sector code (e.g. HT).", {"type": "string", "pattern": r"^[\w.-]{1,64}$"}),
     "procedure": _query(
@@ -300,6 +304,12 @@ RESPONSES: dict[str, Any] = {
         "malformed or unknown code, empty, repeated or unknown parameter."
     ),
     "NotFound": _error("No unit with this code (or no such route)."),
+    "Forbidden": _error(
+        "The unit, sector or procedure asked for exists but is outside what the signed-in account "
+        "may see (a commune's chairperson or official sees their own unit; a supervisor may be "
+        "limited to some sectors). `param` names it; nothing of it is returned."
+    ),
+    "Unauthorized": _error("No signed-in session: sign in at /login (or through the province's SSO proxy)."),
     "Unavailable": _error("The database could not be reached; try again."),
 }
 
@@ -312,12 +322,15 @@ def _operation(
             "description": "OK. Cache-Control: max-age=60.",
             "content": {"application/json": {"schema": _ref(schema)}},
         },
+        "401": {"$ref": "#/components/responses/Unauthorized"},
         "503": {"$ref": "#/components/responses/Unavailable"},
     }
     if parameters:
         responses["400"] = {"$ref": "#/components/responses/BadRequest"}
     if "code" in parameters:
         responses["404"] = {"$ref": "#/components/responses/NotFound"}
+    if {"code", "sector", "procedure"} & set(parameters):  # what a scope can refuse
+        responses["403"] = {"$ref": "#/components/responses/Forbidden"}
     operation: dict[str, Any] = {
         "operationId": operation_id,
         "summary": summary,
@@ -340,7 +353,9 @@ SPEC: dict[str, Any] = {
         "operations centres.",
         "description": "GET only, JSON in UTF-8. Dates are Vietnam dates and periods include both "
         "ends; times carry +07:00. Figures are the dashboard's, cached for a minute. Unknown, empty "
-        "or repeated query parameters answer 400. See docs/api.md.",
+        "or repeated query parameters answer 400. Answers cover only what the signed-in account may "
+        "see (its scope): lists and totals are narrowed to it, and a unit, sector or procedure "
+        "outside it answers 403. See docs/api.md.",
     },
     "paths": {
         "/api/v1/units": _operation("listUnits", "Every unit", "UnitList", []),
@@ -373,10 +388,24 @@ SPEC: dict[str, Any] = {
                     "200": {
                         "description": "The OpenAPI 3.1 document.",
                         "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
+                    },
+                    "401": {"$ref": "#/components/responses/Unauthorized"},
                 },
             }
         },
     },
-    "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
+    "components": {
+        "schemas": SCHEMAS,
+        "parameters": PARAMETERS,
+        "responses": RESPONSES,
+        "securitySchemes": {
+            "session": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "motcua_session",
+                "description": "The session cookie POST /login sets (docs/access.md).",
+            }
+        },
+    },
+    "security": [{"session": []}],
 }

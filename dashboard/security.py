@@ -4,7 +4,8 @@ Scripts: only this server's files and the hashes of Dash's own inline scripts (t
 start-up line and any clientside callbacks, `Dash.csp_hashes()`): no 'unsafe-inline', no
 'unsafe-eval'. Styles keep 'unsafe-inline': Plotly and the grid write <style> elements at run
 time, and an injected style cannot run code. Frames: none, except the kiosk view (`?kiosk=1`)
-for the origins listed in KIOSK_FRAME_ANCESTORS (say, a province's intranet portal).
+for the origins listed in KIOSK_FRAME_ANCESTORS (say, a province's intranet portal); the login
+page is never framed.
 Routes that set their own policy (acknowledgement pages) keep it.
 """
 
@@ -35,7 +36,8 @@ def install(app: Dash) -> None:
 
     @app.server.after_request
     def headers(response: Response) -> Response:
-        framed = bool(framers) and request.args.get("kiosk") == "1"
+        # Never the login form: a framed password field invites clickjacking, even by a friend.
+        framed = bool(framers) and request.args.get("kiosk") == "1" and not request.path.startswith("/login")
         response.headers.setdefault("Content-Security-Policy", policy(framed))
         if not framed:
             response.headers.setdefault("X-Frame-Options", "DENY")

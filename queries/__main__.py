@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -52,6 +53,17 @@ def _demo_accounts(engine: Engine) -> None:
     if shown:
         names = ", ".join(f"{a.username} ({a.role})" for a in shown)
         _say(f"demo accounts, password {demo_accounts.DEMO_PASSWORD}: {names}")
+
+
+def _shown_url() -> Callable[[str], str] | None:
+    """How the audit trail names a notification URL: as the dashboard shows it, in Apprise's
+    privacy form. The one place `queries` reaches for the alerting package (and Apprise), lazily,
+    for the officials import only; without it the importer records a fingerprint."""
+    try:
+        from alerts.delivery import shown
+    except ImportError:  # pragma: no cover - a deployment without the alerting package
+        return None
+    return shown
 
 
 def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
@@ -95,6 +107,7 @@ def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
             clock=clock,
             reject_path=Path(args.rejects) if args.rejects else None,
             now=vn_now(),
+            shown_url=_shown_url() if args.kind == "officials" else None,
         )
         _say(report.summary())
         for warning in report.warnings[:10]:
@@ -104,10 +117,14 @@ def _run(args: argparse.Namespace, engine: Engine, clock: Clock) -> int:
         return 0 if report.ok else 2
     if args.command == "export":
         from queries.exporter import export_dossiers
+        from queries.scope import Scope
 
         as_of = parse_local(args.as_of) if args.as_of else vn_now()
         with engine.connect() as conn:
-            count = export_dossiers(conn, clock, as_of=as_of, unit_code=args.unit, out=sys.stdout)
+            # The operator at the command line reads the whole province (no login there).
+            count = export_dossiers(
+                conn, clock, as_of=as_of, unit_code=args.unit, out=sys.stdout, scope=Scope.province()
+            )
         _say(f"{count} dossiers exported")
         return 0
     if args.command == "recompute-dues":

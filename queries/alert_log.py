@@ -9,20 +9,31 @@ The display states fold the outbox's six into what a reader asks about: *waiting
 sending (quiet hours, backoff, or a sender at work), *acknowledged* and *unacknowledged* split
 the sent ones by the recipient's answer. Periods apply to when an alert was created (the moment
 the rule fired), in Vietnam local time like every timestamp in the database.
+
+Every function takes the reader's scope (queries/scope.py) and reads only the alerts it covers:
+a chairperson the alerts of their unit, an official only the alerts addressed to them, a
+supervisor limited to some sectors the alerts about dossiers of those sectors and those
+addressed to them. Asking for an alert, a unit, an official or a dossier outside the scope
+raises OutOfScope rather than answering "nothing": the log is evidence, and an empty answer
+would read as "never alerted".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
-from queries.models import AlertAttempt, AlertRow, Dossier, Official, Unit
+from queries.kpis import check_dossier, check_official
+from queries.models import AlertAttempt, AlertRow, Dossier, Official, Sector, Unit
+from queries.notify_urls import without_custom_values
 from queries.outbox import AlertState
+from queries.scope import OutOfScope, Scope
 
 #: The state filter's values, in the order a reader meets them.
 STATE_FILTERS = ("waiting", "sent", "unacknowledged", "acknowledged", "failed", "rerouted", "cancelled")
@@ -202,31 +213,78 @@ def _newest_first(stmt: Select[Any]) -> Select[Any]:
     return stmt.order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
 
 
-def dossier_alerts(conn: Connection, code: str) -> list[AlertEntry]:
-    """Every alert about one dossier, newest first (a dossier gathers a handful, never thousands)."""
-    dossier = select(Dossier.id).where(Dossier.code == code).scalar_subquery()
-    return _fetch(conn, _newest_first(_entries().where(AlertRow.dossier_id == dossier)))
+#: The dossier an alert is about, apart from the one _entries() joins (no accidental correlation).
+_ABOUT = aliased(Dossier)
 
 
-def official_alerts(conn: Connection, code: str, *, limit: int = 50) -> list[AlertEntry]:
-    """The latest alerts sent to one official, newest first."""
-    official = select(Official.id).where(Official.code == code).scalar_subquery()
-    stmt = _newest_first(_entries().where(AlertRow.recipient_id == official)).limit(max(1, limit))
-    return _fetch(conn, stmt)
+def _id_of(conn: Connection, model: Any, code: str | None) -> int:
+    found = conn.execute(select(model.id).where(model.code == code)).scalar() if code else None
+    return int(found) if found is not None else -1  # unknown: matches nothing
 
 
-def alert_entry(conn: Connection, alert_id: int) -> AlertEntry | None:
+def _visible(conn: Connection, scope: Scope) -> list[ColumnElement[bool]]:
+    """The conditions that keep to the alerts the scope covers (none: the whole log)."""
+    if scope.own_dossiers_only:
+        return [AlertRow.recipient_id == _id_of(conn, Official, scope.official)]
+    if scope.unit is not None:
+        return [AlertRow.unit_id == _id_of(conn, Unit, scope.unit)]
+    if scope.sectors:
+        sector_ids = list(conn.execute(select(Sector.id).where(Sector.code.in_(scope.sectors))).scalars())
+        about = exists().where(_ABOUT.id == AlertRow.dossier_id, _ABOUT.sector_id.in_(sector_ids or [-1]))
+        if scope.official is None:
+            return [about]
+        return [or_(about, AlertRow.recipient_id == _id_of(conn, Official, scope.official))]
+    return []
+
+
+def _check_alert(conn: Connection, alert_id: int, scope: Scope) -> None:
+    """OutOfScope when the alert exists and the scope does not cover it (unknown ids pass)."""
+    visible = _visible(conn, scope)
+    if not visible:
+        return
+    if conn.execute(select(AlertRow.id).where(AlertRow.id == alert_id, *visible)).first() is not None:
+        return
+    if conn.execute(select(AlertRow.id).where(AlertRow.id == alert_id)).first() is not None:
+        raise OutOfScope("alert", str(alert_id))
+
+
+def dossier_alerts(conn: Connection, code: str, *, scope: Scope) -> list[AlertEntry]:
+    """Every alert about one dossier the scope covers, newest first (a dossier gathers a handful,
+    never thousands); OutOfScope for a dossier outside the scope."""
+    dossier = check_dossier(conn, code, scope)
+    if dossier is None:
+        return []
+    stmt = _entries().where(AlertRow.dossier_id == dossier, *_visible(conn, scope))
+    return _fetch(conn, _newest_first(stmt))
+
+
+def official_alerts(conn: Connection, code: str, *, scope: Scope, limit: int = 50) -> list[AlertEntry]:
+    """The latest alerts sent to one official, newest first; OutOfScope for an official outside
+    the scope (queries.kpis.check_official)."""
+    official = check_official(conn, code, scope)
+    if official is None:
+        return []
+    stmt = _entries().where(AlertRow.recipient_id == official, *_visible(conn, scope))
+    return _fetch(conn, _newest_first(stmt).limit(max(1, limit)))
+
+
+def alert_entry(conn: Connection, alert_id: int, *, scope: Scope) -> AlertEntry | None:
+    """One alert; None when there is no such alert; OutOfScope when the scope does not cover it."""
+    _check_alert(conn, alert_id, scope)
     found = _fetch(conn, _entries().where(AlertRow.id == alert_id))
     return found[0] if found else None
 
 
-def alert_message(conn: Connection, alert_id: int) -> AlertMessage | None:
+def alert_message(conn: Connection, alert_id: int, *, scope: Scope) -> AlertMessage | None:
+    """What the alert said, as alert_entry for its scope."""
+    _check_alert(conn, alert_id, scope)
     row = conn.execute(select(AlertRow.title, AlertRow.body).where(AlertRow.id == alert_id)).first()
     return AlertMessage(row.title, row.body) if row else None
 
 
-def alert_attempts(conn: Connection, alert_id: int) -> list[AttemptEntry]:
-    """Every attempt of one alert, in the order they were made."""
+def alert_attempts(conn: Connection, alert_id: int, *, scope: Scope) -> list[AttemptEntry]:
+    """Every attempt of one alert, in the order they were made; OutOfScope as alert_entry."""
+    _check_alert(conn, alert_id, scope)
     stmt = (
         select(
             AlertAttempt.number,
@@ -241,7 +299,10 @@ def alert_attempts(conn: Connection, alert_id: int) -> list[AttemptEntry]:
         .where(AlertAttempt.alert_id == alert_id)
         .order_by(AlertAttempt.number, AlertAttempt.id)
     )
-    return [AttemptEntry(*row) for row in conn.execute(stmt)]
+    # Rows written before custom header and parameter values were masked (queries/notify_urls.py)
+    # are masked on the way out.
+    entries = [AttemptEntry(*row) for row in conn.execute(stmt)]
+    return [replace(e, url=without_custom_values(e.url)) if e.url else e for e in entries]
 
 
 def _state_condition(state: str) -> ColumnElement[bool]:
@@ -256,8 +317,17 @@ def _state_condition(state: str) -> ColumnElement[bool]:
     raise ValueError(f"unknown alert state filter {state!r} (known: {', '.join(STATE_FILTERS)})")
 
 
-def _where(query: LogQuery, *, with_state: bool = True) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def _where(
+    conn: Connection, query: LogQuery, scope: Scope, *, with_state: bool = True
+) -> list[ColumnElement[bool]]:
+    """The query's conditions within the scope; OutOfScope for a unit, official or dossier outside it."""
+    if query.unit_code is not None:
+        scope.check_unit(query.unit_code)
+    if query.official_code is not None:
+        check_official(conn, query.official_code, scope)
+    if query.dossier_code is not None:
+        check_dossier(conn, query.dossier_code, scope)
+    conditions: list[ColumnElement[bool]] = _visible(conn, scope)
     if query.start is not None:
         conditions.append(AlertRow.created_at >= datetime.combine(query.start, time.min))
     if query.end is not None:
@@ -280,6 +350,7 @@ def alert_log(
     conn: Connection,
     query: LogQuery,
     *,
+    scope: Scope,
     sort: Sequence[tuple[str, bool]] = (),
     offset: int = 0,
     limit: int = 100,
@@ -300,7 +371,7 @@ def alert_log(
         order = [AlertRow.created_at.desc()]
     stmt = (
         _entries()
-        .where(*_where(query))
+        .where(*_where(conn, query, scope))
         .order_by(*order, AlertRow.id.desc())
         .offset(max(0, offset))
         .limit(max(1, min(limit, MAX_PAGE)))
@@ -308,16 +379,16 @@ def alert_log(
     return _fetch(conn, stmt)
 
 
-def count_alerts(conn: Connection, query: LogQuery) -> int:
-    stmt = select(func.count()).select_from(AlertRow).where(*_where(query))
+def count_alerts(conn: Connection, query: LogQuery, *, scope: Scope) -> int:
+    stmt = select(func.count()).select_from(AlertRow).where(*_where(conn, query, scope))
     return int(conn.execute(stmt).scalar_one())
 
 
-def counts_by_state(conn: Connection, query: LogQuery) -> StateCounts:
-    """How many alerts of the query's scope (its state filter aside) are in each state."""
+def counts_by_state(conn: Connection, query: LogQuery, *, scope: Scope) -> StateCounts:
+    """How many alerts of the query (its state filter aside) and the scope are in each state."""
     stmt = (
         select(AlertRow.state, func.count(), func.count(AlertRow.acknowledged_at))
-        .where(*_where(query, with_state=False))
+        .where(*_where(conn, query, scope, with_state=False))
         .group_by(AlertRow.state)
     )
     by_state: dict[str, int] = {}
@@ -338,6 +409,9 @@ def counts_by_state(conn: Connection, query: LogQuery) -> StateCounts:
     )
 
 
-def official_name(conn: Connection, code: str) -> str | None:
-    """The name of an official, active or not: alerts outlive the people they were sent to."""
+def official_name(conn: Connection, code: str, *, scope: Scope) -> str | None:
+    """The name of an official, active or not: alerts outlive the people they were sent to.
+    None for an unknown code; OutOfScope for an official outside the scope."""
+    if check_official(conn, code, scope) is None:
+        return None
     return conn.execute(select(Official.full_name).where(Official.code == code)).scalar()

@@ -3,6 +3,10 @@
 SQL filters and orders by the stored working deadline on the partial index of open dossiers and
 returns one page; the clock then judges only that page (remaining working time, state), so a
 unit with tens of thousands of open dossiers still answers in milliseconds.
+
+Both are lists of dossiers, so the scope narrows them as lists (queries/kpis.py `scope_ids`):
+an official's list holds only the dossiers they hold, and asking for another official's queue
+outside the scope raises OutOfScope.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from sqlalchemy.sql import Select
 from queries.clocking import clock_inputs
 from queries.domain import OPEN_STATUSES, PAUSED_STATUSES
 from queries.filters import Filters
-from queries.kpis import apply_scope, scope_ids
+from queries.kpis import apply_scope, check_official, no_period, scope_ids
 from queries.models import ApologyLetter, Dossier, Official, Procedure, Unit
+from queries.scope import Scope
 from queries.sla import Clock, judge
 
 OPEN = [str(s) for s in OPEN_STATUSES]
@@ -42,17 +47,25 @@ class AtRiskRow:
     apology: bool
 
 
-def _open_dossiers(conn: Connection, filters: Filters | None, handler_code: str | None) -> Select:
+def _open_dossiers(
+    conn: Connection, filters: Filters | None, handler_code: str | None, scope: Scope
+) -> Select:
     stmt = select(Dossier.id).where(Dossier.finished_at.is_(None), Dossier.status.in_(OPEN))
-    if filters is not None:
-        stmt = apply_scope(stmt, scope_ids(conn, filters), filters)
+    if handler_code is not None:
+        # Raises OutOfScope for an official the scope does not cover, before anything is read.
+        check_official(conn, handler_code, scope)
+    filters = filters or no_period()
+    stmt = apply_scope(stmt, scope_ids(conn, filters, scope, dossier_list=True), filters)
     if handler_code is not None:
         stmt = stmt.join(Official, Official.id == Dossier.handler_id).where(Official.code == handler_code)
     return stmt
 
 
-def count_open(conn: Connection, filters: Filters | None = None, *, handler_code: str | None = None) -> int:
-    stmt = _open_dossiers(conn, filters, handler_code).subquery()
+def count_open(
+    conn: Connection, filters: Filters | None = None, *, scope: Scope, handler_code: str | None = None
+) -> int:
+    """How many open dossiers the list of these filters (or this handler) holds."""
+    stmt = _open_dossiers(conn, filters, handler_code, scope).subquery()
     return int(conn.execute(select(func.count()).select_from(stmt)).scalar_one())
 
 
@@ -60,6 +73,7 @@ def at_risk(
     conn: Connection,
     clock: Clock,
     *,
+    scope: Scope,
     now: datetime,
     filters: Filters | None = None,
     handler_code: str | None = None,
@@ -68,7 +82,7 @@ def at_risk(
 ) -> list[AtRiskRow]:
     """One page of open dossiers, most urgent first (earliest working deadline, then code)."""
     ids_stmt = (
-        _open_dossiers(conn, filters, handler_code)
+        _open_dossiers(conn, filters, handler_code, scope)
         # Paused dossiers last: their clock stands still, so their stored due is not a deadline.
         .order_by(Dossier.status.in_(PAUSED), Dossier.due_at.is_(None), Dossier.due_at, Dossier.code)
         .offset(max(0, offset))

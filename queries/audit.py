@@ -110,6 +110,17 @@ def count(
     return int(conn.execute(stmt).scalar_one())
 
 
+def actors(conn: Connection, *, limit: int = 500) -> list[str]:
+    """Who appears in the trail, most recently active first (the audit page's actor choices)."""
+    stmt = (
+        select(AuditEntry.actor)
+        .group_by(AuditEntry.actor)
+        .order_by(func.max(AuditEntry.at).desc(), AuditEntry.actor)
+        .limit(limit)
+    )
+    return list(conn.execute(stmt).scalars())
+
+
 def failures_from(conn: Connection, address: str, *, since: datetime) -> int:
     """Failed logins from one address since a moment: the per-address brake on guessing."""
     stmt = select(func.count()).where(

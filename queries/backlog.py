@@ -8,8 +8,10 @@ Same definitions as the period figures (queries/kpis.py), so the parts add up to
 - later: the rest (running, due after the cut-off, or without a deadline).
 
 The period of the filters is ignored (the backlog is "now"); unit, sector, procedure and channel
-apply. Counting happens in SQL on the partial index of open dossiers; ageing groups the open
-dossiers by day of receipt in SQL and only the distinct days go through the working-day calendar.
+apply, within the user's scope (queries/kpis.py `scope_ids`): an official sees their unit's
+backlog by sector, procedure and age, but only their own row of the workload table. Counting
+happens in SQL on the partial index of open dossiers; ageing groups the open dossiers by day of
+receipt in SQL and only the distinct days go through the working-day calendar.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from queries.domain import Role
 from queries.filters import Filters
-from queries.kpis import OPEN, RUNNING, apply_scope, scope_ids
+from queries.kpis import OPEN, RUNNING, apply_scope, check_official, no_period, scope_ids
 from queries.models import Dossier, Official, Procedure, Sector
+from queries.scope import Scope
 from queries.workcalendar import CalendarError, WorkCalendar
 
 #: Ageing buckets in working days since receipt: (lowest, highest) inclusive; None = no upper bound.
@@ -108,7 +111,7 @@ def _open(stmt: Select) -> Select:
 
 
 def _groups(
-    conn: Connection, filters: Filters, model: Any, key: Any, now: datetime, cutoff: datetime
+    conn: Connection, filters: Filters, scope: Scope, model: Any, key: Any, now: datetime, cutoff: datetime
 ) -> list[BacklogGroup]:
     identity = (model.id, model.code, model.name_vi, model.name_en)
     stmt = (
@@ -117,34 +120,35 @@ def _groups(
         .outerjoin(model, model.id == key)
         .group_by(*identity)
     )
-    stmt = apply_scope(_open(stmt), scope_ids(conn, filters), filters)
+    stmt = apply_scope(_open(stmt), scope_ids(conn, filters, scope), filters)
     rows = [BacklogGroup(*row) for row in conn.execute(stmt)]
     rows.sort(key=lambda g: (-g.overdue, -g.open, g.code is None, g.code or ""))
     return rows
 
 
 def backlog_by_sector(
-    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime
+    conn: Connection, filters: Filters, *, scope: Scope, now: datetime, due_cutoff: datetime
 ) -> list[BacklogGroup]:
     """Open dossiers per sector, most overdue first."""
-    return _groups(conn, filters, Sector, Dossier.sector_id, now, due_cutoff)
+    return _groups(conn, filters, scope, Sector, Dossier.sector_id, now, due_cutoff)
 
 
 def backlog_by_procedure(
-    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime
+    conn: Connection, filters: Filters, *, scope: Scope, now: datetime, due_cutoff: datetime
 ) -> list[BacklogGroup]:
     """Open dossiers per procedure, most overdue first."""
-    return _groups(conn, filters, Procedure, Dossier.procedure_id, now, due_cutoff)
+    return _groups(conn, filters, scope, Procedure, Dossier.procedure_id, now, due_cutoff)
 
 
 def workload_by_official(
-    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime
+    conn: Connection, filters: Filters, *, scope: Scope, now: datetime, due_cutoff: datetime
 ) -> list[Workload]:
     """Open dossiers per handler, most overdue first.
 
     When the filters name a unit, its active receivers and handlers with nothing open are listed
     too (with zeros), so an idle desk shows beside an overloaded one. Dossiers nobody holds form
-    one row with no official.
+    one row with no official. An official's scope gets their own row only: a colleague's load
+    is their chairperson's business, not theirs.
     """
     identity = (Official.id, Official.code, Official.full_name, Official.role)
     stmt = (
@@ -153,34 +157,39 @@ def workload_by_official(
         .outerjoin(Official, Official.id == Dossier.handler_id)
         .group_by(*identity)
     )
-    ids = scope_ids(conn, filters)
+    ids = scope_ids(conn, filters, scope, dossier_list=True)
     rows = [Workload(*row) for row in conn.execute(apply_scope(_open(stmt), ids, filters))]
     if ids.unit_id is not None:
         busy = {row.official_id for row in rows}
-        idle = conn.execute(
-            select(*identity)
-            .where(
-                Official.unit_id == ids.unit_id,
-                Official.active.is_(True),
-                Official.role.in_(HOLDING_ROLES),
-            )
-            .order_by(Official.full_name)
+        idle_stmt = select(*identity).where(
+            Official.unit_id == ids.unit_id,
+            Official.active.is_(True),
+            Official.role.in_(HOLDING_ROLES),
         )
+        if ids.handler_id is not None:
+            idle_stmt = idle_stmt.where(Official.id == ids.handler_id)
+        idle = conn.execute(idle_stmt.order_by(Official.full_name))
         rows += [Workload(*official, 0, 0, 0, 0) for official in idle if official[0] not in busy]
     rows.sort(key=lambda w: (-w.overdue, -w.due_soon, -w.open, w.code is None, w.name or ""))
     return rows
 
 
-def official_workload(conn: Connection, code: str, *, now: datetime, due_cutoff: datetime) -> Workload | None:
-    """One official's open dossiers (zeros when none); None when the code is unknown."""
+def official_workload(
+    conn: Connection, code: str, *, scope: Scope, now: datetime, due_cutoff: datetime
+) -> Workload | None:
+    """One official's open dossiers (zeros when none); None when the code is unknown.
+
+    OutOfScope for an official the scope does not cover (queries.kpis.check_official); a
+    sector-limited supervisor counts only the official's dossiers of those sectors.
+    """
+    if check_official(conn, code, scope) is None:
+        return None
     official = conn.execute(
         select(Official.id, Official.code, Official.full_name, Official.role).where(Official.code == code)
-    ).first()
-    if official is None:
-        return None
-    counts = conn.execute(
-        _open(select(*_state_counts(now, due_cutoff)).where(Dossier.handler_id == official.id))
     ).one()
+    stmt = _open(select(*_state_counts(now, due_cutoff)).where(Dossier.handler_id == official.id))
+    filters = no_period()
+    counts = conn.execute(apply_scope(stmt, scope_ids(conn, filters, scope), filters)).one()
     return Workload(*official, *counts)
 
 
@@ -199,7 +208,9 @@ def as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def ageing(conn: Connection, filters: Filters, *, calendar: WorkCalendar, now: datetime) -> Ageing:
+def ageing(
+    conn: Connection, filters: Filters, *, scope: Scope, calendar: WorkCalendar, now: datetime
+) -> Ageing:
     """Open dossiers by working days since receipt (AGE_BUCKETS), with how many are overdue or paused.
 
     Age = working days in (day of receipt, today]: received today is 0, received yesterday 1,
@@ -213,14 +224,15 @@ def ageing(conn: Connection, filters: Filters, *, calendar: WorkCalendar, now: d
     )
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     today = now.date()
-    for day, *values in conn.execute(apply_scope(stmt, scope_ids(conn, filters), filters)):
+    ids = scope_ids(conn, filters, scope)
+    for day, *values in conn.execute(apply_scope(stmt, ids, filters)):
         index = _bucket(_age(calendar, as_date(day), today))
         for position, value in enumerate(values):
             totals[index][position] += int(value or 0)
     undated = conn.execute(
         apply_scope(
             _open(select(func.count()).select_from(Dossier).where(Dossier.received_at.is_(None))),
-            scope_ids(conn, filters),
+            ids,
             filters,
         )
     ).scalar_one()

@@ -14,6 +14,9 @@ Why it looks the way it does (calibration from ../shared/domain.md §5.4 and §6
   data-quality signals the dashboard must surface.
 - The backlog at `until` (the demo's "today", 17:30) is a few percent: mostly on track, some due
   soon, some overdue, some paused.
+- Every dossier has an applicant (personal data, shown masked to most users): a Vietnamese name,
+  a 12-digit CCCD starting with a plausible province code, a mobile number (a few have none), an
+  address "Thôn/Tổ ..., <commune>, <province>" in the dossier's commune.
 
 How it stays fast (../shared/performance-limits.md §1-2): every column is generated with numpy,
 chunk by chunk; SLA columns are computed by `VectorClock`, a column-wise replica of
@@ -78,6 +81,7 @@ class DemoSummary:
     apology_letters: int
     ratings: int
     seconds: float
+    applicants: int = 0
 
     @property
     def rows(self) -> int:
@@ -92,6 +96,7 @@ class DemoSummary:
             + self.pauses
             + self.apology_letters
             + self.ratings
+            + self.applicants
         )
 
 
@@ -161,6 +166,7 @@ def generate(
         apology_letters=counts.get("apology_letters", 0),
         ratings=counts.get("ratings", 0),
         seconds=round(_time.perf_counter() - started, 2),
+        applicants=counts.get("dossier_applicants", 0),
     )
     progress(f"demo: done, {summary.rows:,} rows in {summary.seconds:.1f} s")
     return summary
@@ -408,6 +414,7 @@ class Reference:
     proc_pause_on_payment: np.ndarray
     sector_heavy: np.ndarray
     specs: tuple[catalog.ProcedureSpec, ...] = field(default=catalog.PROCEDURES)
+    people: ApplicantPools | None = None  # what applicants are drawn from
 
     def summary(self) -> str:
         levels = {level: int((self.commune_level == i).sum()) for i, level in enumerate(LEVELS)}
@@ -525,6 +532,7 @@ def build_reference(communes: int, seed: int) -> Reference:
         proc_online=np.array([ONLINE_AFFINITY[p.online_level] for p in specs]),
         proc_pause_on_payment=np.array([p.pause_on_payment for p in specs]),
         sector_heavy=np.array([s.heavy for s in catalog.SECTORS]),
+        people=ApplicantPools.of([str(unit[4]) for unit in units[1 : communes + 1]], level),
     )
 
 
@@ -643,6 +651,91 @@ def _person_name(rng: np.random.Generator) -> str:
     else:
         middle, given = catalog.MIDDLE_FEMALE, catalog.GIVEN_FEMALE
     return f"{family} {middle[int(rng.integers(len(middle)))]} {given[int(rng.integers(len(given)))]}"
+
+
+@dataclass(frozen=True)
+class ApplicantPools:
+    """Everything an applicant is drawn from, built once: drawing a chunk's applicants is then a
+    handful of vectorised index look-ups (a name or an address per dossier costs no Python call)."""
+
+    male_names: np.ndarray  # object: every family x middle x given name
+    female_names: np.ndarray
+    addresses: np.ndarray  # object: each commune's addresses, commune after commune
+    address_start: np.ndarray  # per commune: first index in `addresses`
+    address_count: np.ndarray
+    cccd_province: np.ndarray  # int codes (26 for "026") and their probabilities
+    cccd_p: np.ndarray
+    mobile_prefix: np.ndarray  # int prefixes (32 for "032") and their probabilities
+    mobile_p: np.ndarray
+
+    @classmethod
+    def of(cls, commune_names: list[str], level: np.ndarray) -> ApplicantPools:
+        province = catalog.PROVINCE[1]
+        pools = [
+            [
+                f"{place}, {name}, {province}"
+                for place in (catalog.WARD_GROUPS if lvl == 1 else catalog.HAMLETS)
+            ]
+            for name, lvl in zip(commune_names, level.tolist(), strict=True)
+        ]
+        counts = np.array([len(pool) for pool in pools])
+        return cls(
+            male_names=_names(catalog.MIDDLE_MALE, catalog.GIVEN_MALE),
+            female_names=_names(catalog.MIDDLE_FEMALE, catalog.GIVEN_FEMALE),
+            addresses=np.array([address for pool in pools for address in pool], dtype=object),
+            address_start=np.concatenate([[0], np.cumsum(counts)[:-1]]),
+            address_count=counts,
+            cccd_province=np.array([int(code) for code, _ in catalog.CCCD_PROVINCES]),
+            cccd_p=_shares(catalog.CCCD_PROVINCES),
+            mobile_prefix=np.array([int(prefix) for prefix, _ in catalog.MOBILE_PREFIXES]),
+            mobile_p=_shares(catalog.MOBILE_PREFIXES),
+        )
+
+    def draw(self, ids: np.ndarray, commune: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+        """One applicant per dossier `ids` (commune index of each), as the rows' columns."""
+        n = len(ids)
+        female = rng.random(n) < 0.52
+        family = rng.choice(len(_FAMILY), size=n, p=_FAMILY_P)
+        middle, given = rng.integers(0, 10**6, n), rng.integers(0, 10**6, n)
+        male = self.male_names[_pick(family, middle, given, catalog.MIDDLE_MALE, catalog.GIVEN_MALE)]
+        woman = self.female_names[_pick(family, middle, given, catalog.MIDDLE_FEMALE, catalog.GIVEN_FEMALE)]
+        names = np.where(female, woman, male)
+        # CCCD: province (3 digits), century and sex (0/1 born 19xx, 2/3 born 20xx), year (2), 6 more.
+        born = rng.integers(1945, 2008, n)
+        century = np.where(born >= 2000, 2, 0) + female
+        province = rng.choice(self.cccd_province, size=n, p=self.cccd_p)
+        cccd = province * 10**9 + century * 10**8 + (born % 100) * 10**6 + rng.integers(0, 10**6, n)
+        mobile = rng.choice(self.mobile_prefix, size=n, p=self.mobile_p) * 10**7 + rng.integers(0, 10**7, n)
+        phones = np.char.zfill(mobile.astype("U10"), 10).astype(object)
+        phones[rng.random(n) < 0.03] = None  # left blank at the counter
+        where = self.address_start[commune] + (rng.random(n) * self.address_count[commune]).astype(np.int64)
+        return {
+            "dossier_id": ids,
+            "full_name": names,
+            "id_number": np.char.zfill(cccd.astype("U12"), 12),
+            "phone": phones,
+            "address": self.addresses[where],
+        }
+
+
+def _names(middle: tuple[str, ...], given: tuple[str, ...]) -> np.ndarray:
+    """Every full name of one sex, family-major: index = (family * len(middle) + m) * len(given) + g."""
+    return np.array([f"{f} {m} {g}" for f in _FAMILY for m in middle for g in given], dtype=object)
+
+
+def _pick(
+    family: np.ndarray,
+    middle: np.ndarray,
+    given: np.ndarray,
+    middles: tuple[str, ...],
+    givens: tuple[str, ...],
+) -> np.ndarray:
+    return (family * len(middles) + middle % len(middles)) * len(givens) + given % len(givens)
+
+
+def _shares(weighted: tuple[tuple[str, float], ...]) -> np.ndarray:
+    weights = np.array([weight for _, weight in weighted])
+    return weights / weights.sum()
 
 
 # =====================================================================================================
@@ -805,6 +898,7 @@ class Batch:
     pauses: dict[str, np.ndarray]
     letters: dict[str, np.ndarray]
     ratings: dict[str, np.ndarray]
+    applicants: dict[str, Any] = field(default_factory=dict)  # keyed by dossier: no id of their own
 
     def tables(self, ids: IdCounters) -> Iterator[tuple[str, tuple[str, ...], list[list[Any]]]]:
         d = self.dossiers
@@ -813,6 +907,12 @@ class Batch:
             tuple(d),
             [d[name] if isinstance(d[name], list) else _sql_values(d[name]) for name in d],
         )
+        if self.applicants:
+            yield (
+                "dossier_applicants",
+                tuple(self.applicants),
+                [_sql_values(v) for v in self.applicants.values()],
+            )
         for table, columns in (
             ("dossier_status_history", self.history),
             ("dossier_steps", self.steps),
@@ -866,7 +966,12 @@ def simulate(
         life.draw_timeline()
     life.cut_at_as_of()
     life.letters_and_dues()
-    return life.batch()
+    batch = life.batch()
+    if reference.people is not None:  # a stream of its own: the dossiers stay what they were
+        batch.applicants = reference.people.draw(
+            life.ids, life.commune, np.random.default_rng([seed, 3, chunk])
+        )
+    return batch
 
 
 @dataclass
@@ -1554,7 +1659,7 @@ class Loader:
     def _secondary_indexes(self) -> list[tuple[str, str]]:
         """(name, CREATE statement) of every index not backing a primary key or unique constraint."""
         cursor = self.raw.cursor()
-        tables = ", ".join(f"'{table}'" for table in _SERIAL_TABLES)
+        tables = ", ".join(f"'{table}'" for table in _LOADED_TABLES)
         if self.dialect == "sqlite":
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master"
@@ -1577,7 +1682,7 @@ class Loader:
         SQLite turns its checks off with a pragma instead."""
         if self.dialect == "sqlite":
             return []
-        tables = ", ".join(f"'{table}'" for table in _SERIAL_TABLES)
+        tables = ", ".join(f"'{table}'" for table in _LOADED_TABLES)
         cursor = self.raw.cursor()
         cursor.execute(
             "SELECT t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
@@ -1645,3 +1750,5 @@ _SERIAL_TABLES = (
     "apology_letters",
     "ratings",
 )
+#: Every table the demo fills: its secondary indexes and foreign keys are set aside during the load.
+_LOADED_TABLES = (*_SERIAL_TABLES, "dossier_applicants")

@@ -742,6 +742,47 @@ GIVEN_FEMALE = (
     "Châu",
 )
 
+# --- Applicants (personal data, issue 5) ----------------------------------------------------------------
+# A CCCD number (12 digits) starts with the code of the province where the birth was registered: most
+# applicants of the demo province were born in it (its code, 026), some in a neighbouring province or
+# a big city. Weights are shares.
+CCCD_PROVINCES: tuple[tuple[str, float], ...] = (
+    ("026", 85.0),
+    ("025", 3.0),  # Phú Thọ
+    ("027", 2.5),  # Bắc Ninh
+    ("001", 3.5),  # Hà Nội
+    ("079", 1.5),  # Hồ Chí Minh City
+    ("031", 1.0),  # Hải Phòng
+    ("036", 1.0),  # Nam Định
+    ("038", 1.0),  # Thanh Hóa
+    ("040", 1.0),  # Nghệ An
+    ("019", 0.5),  # Thái Nguyên
+)
+# Mobile prefixes in use since the 2018 renumbering (Viettel 03x/09x, Vinaphone 08x/09x, MobiFone 07x/09x,
+# Vietnamobile 05x); weights roughly follow the carriers' shares.
+MOBILE_PREFIXES: tuple[tuple[str, float], ...] = (
+    *((f"03{d}", 5.0) for d in "23456789"),
+    *((f"09{d}", 4.0) for d in "0134678"),
+    *((f"08{d}", 2.5) for d in "1234589"),
+    *((f"07{d}", 2.0) for d in "06789"),
+    *((f"05{d}", 0.8) for d in "689"),
+)
+# Where people live: villages (thôn) in communes and special zones, residential groups in wards.
+HAMLETS = (
+    "Thôn Đông",
+    "Thôn Đoài",
+    "Thôn Trung",
+    "Thôn Thượng",
+    "Thôn Hạ",
+    "Thôn Bắc",
+    "Thôn Nam",
+    "Thôn Tân Lập",
+    "Thôn Đồng Tâm",
+    "Thôn Phú Lộc",
+    *(f"Thôn {n}" for n in range(1, 9)),
+)
+WARD_GROUPS = tuple(f"Tổ dân phố {n}" for n in range(1, 19)) + tuple(f"Tổ {n}" for n in range(1, 7))
+
 # --- Wording stored in the data ------------------------------------------------------------------------
 SUPPLEMENT_REASONS = (
     "Thiếu bản sao giấy tờ tùy thân",

@@ -3,6 +3,10 @@
 `dossier_detail` is what the dossier page shows. The verdict is the clock's (queries.sla.judge
 over queries.clocking.clock_inputs), so the page and the alerts agree. Ordering is by time, and
 the processing steps follow the canonical flow (reception, transfer, appraisal, approval, return).
+
+A dossier outside the user's scope (another unit for a chairperson, another sector for a
+limited supervisor, one they do not hold for an official) raises OutOfScope: None keeps meaning
+"no such dossier", so a forged link is refused rather than answered "not found".
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from queries.clocking import clock_inputs
 from queries.domain import Status, Step
+from queries.kpis import check_dossier
 from queries.models import (
     ApologyLetter,
     Dossier,
@@ -27,6 +32,7 @@ from queries.models import (
     StatusChange,
     Unit,
 )
+from queries.scope import Scope
 from queries.sla import Clock, Verdict, judge
 
 NOT_CLOCKED = frozenset({Status.SUBMITTED, Status.REFUSED})
@@ -131,13 +137,18 @@ class DossierDetail:
     ratings: tuple[RatingEntry, ...]
 
 
-def dossier_id(conn: Connection, code: str) -> int | None:
-    found = conn.execute(select(Dossier.id).where(Dossier.code == code)).scalar()
-    return int(found) if found is not None else None
+def dossier_id(conn: Connection, code: str, *, scope: Scope) -> int | None:
+    """The dossier's id; None when no dossier has the code; OutOfScope outside the scope."""
+    return check_dossier(conn, code, scope)
 
 
-def dossier_detail(conn: Connection, clock: Clock, *, code: str, now: datetime) -> DossierDetail | None:
-    """The dossier with this code as of `now`, or None when no dossier has it."""
+def dossier_detail(
+    conn: Connection, clock: Clock, *, code: str, now: datetime, scope: Scope
+) -> DossierDetail | None:
+    """The dossier with this code as of `now`, or None when no dossier has it; OutOfScope when
+    the scope does not cover it."""
+    if check_dossier(conn, code, scope) is None:
+        return None
     facts = _facts(conn, code)
     if facts is None:
         return None

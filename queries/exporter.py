@@ -18,6 +18,11 @@ Columns (docs/import.md, "Xuất hồ sơ"):
   LyDo, Reason                               why TrangThaiHan is empty (Vietnamese, English)
 
 Timestamps are Vietnam local time as 'YYYY-MM-DDTHH:MM:SS'.
+
+The export is a list of dossiers, so it follows the scope as every list does (queries/kpis.py
+`scope_ids`): a unit-bound user exports their unit (OutOfScope for another), a sector-limited
+supervisor their sectors, an official the dossiers they hold. The command line exports with
+Scope.province().
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ from typing import TextIO
 
 from sqlalchemy import Connection
 
-from queries.clocking import ClockedDossier, verdicts
+from queries.clocking import ClockedDossier, clock_inputs
 from queries.domain import FINISHED_STATUSES, Status
-from queries.sla import Clock, Verdict
+from queries.kpis import no_period, scope_ids
+from queries.scope import Scope
+from queries.sla import Clock, Verdict, judge
 
 COLUMNS = (
     "MaHoSo",
@@ -51,23 +58,35 @@ COLUMNS = (
 
 
 def export_dossiers(
-    conn: Connection, clock: Clock, *, as_of: datetime, unit_code: str | None, out: TextIO
+    conn: Connection, clock: Clock, *, as_of: datetime, unit_code: str | None, out: TextIO, scope: Scope
 ) -> int:
-    """Write one CSV row per dossier (of `unit_code`, or all) to `out`; returns the row count."""
+    """Write one CSV row per dossier (of `unit_code`, or all in scope) to `out`; returns the row count."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
-    for row in export_rows(conn, clock, as_of=as_of, unit_code=unit_code):
+    for row in export_rows(conn, clock, as_of=as_of, unit_code=unit_code, scope=scope):
         writer.writerow(row)
         count += 1
     return count
 
 
 def export_rows(
-    conn: Connection, clock: Clock, *, as_of: datetime, unit_code: str | None
+    conn: Connection, clock: Clock, *, as_of: datetime, unit_code: str | None, scope: Scope
 ) -> Iterator[tuple[str, ...]]:
-    """The export's rows as text tuples in COLUMNS order, in dossier id order."""
-    for dossier, verdict in verdicts(conn, clock, as_of=as_of, unit_code=unit_code):
+    """The export's rows as text tuples in COLUMNS order, in dossier id order.
+
+    The scope is resolved first (OutOfScope before anything is read); the sector and handler
+    limits are tested on the clock's inputs, which carry both, before any dossier is judged.
+    """
+    filters = no_period(unit_code)
+    ids = scope_ids(conn, filters, scope, dossier_list=True)
+    unit = scope.restrict(filters).unit
+    for dossier in clock_inputs(conn, unit_code=unit):
+        if ids.sector_ids is not None and dossier.sector_id not in ids.sector_ids:
+            continue
+        if ids.handler_id is not None and dossier.handler_id != ids.handler_id:
+            continue
+        verdict = judge(clock, dossier.inputs, as_of) if dossier.inputs else None
         yield _row(dossier, verdict)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -104,10 +104,23 @@ class KindSpec:
     #: (CSV column -> database column): a province re-importing its catalogue without English
     #: names must not wipe the English names someone curated.
     kept_when_absent: Mapping[str, str]
+    #: Other names a header may give a column (alias -> column), e.g. a vendor's English names.
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+
+#: The applicant of a dossier (optional; personal data, issue 5): the national sync names, and the
+#: English names a vendor's export may use instead.
+APPLICANT_COLUMNS = ("ChuHoSo", "SoGiayToChuHoSo", "SoDienThoaiChuHoSo", "DiaChiChuHoSo")
+APPLICANT_ALIASES = {
+    "applicant_name": "ChuHoSo",
+    "applicant_id_number": "SoGiayToChuHoSo",
+    "applicant_phone": "SoDienThoaiChuHoSo",
+    "applicant_address": "DiaChiChuHoSo",
+}
 
 
 KINDS: dict[str, KindSpec] = {
@@ -149,8 +162,10 @@ KINDS: dict[str, KindSpec] = {
                 "HoSoCoThanhPhanSoHoa",
                 "DaSoHoaKetQua",
                 "DuocThanhToanTrucTuyen",
+                *APPLICANT_COLUMNS,
             ),
             {},
+            APPLICANT_ALIASES,
         ),
         KindSpec(
             "steps",
@@ -196,6 +211,12 @@ _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2
 _DATE_EXAMPLES = ("2026-03-02T10:00:00 hoặc 02/03/2026 10:00", "2026-03-02T10:00:00 or 02/03/2026 10:00")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _GROUPED_INT = re.compile(r"\d{1,3}([., ]\d{3})+")
+_PHONE_SEPARATORS = re.compile(r"[\s.()-]")
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A cell quoted in a reason, cut short: a whole address pasted in the wrong column is not repeated."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def fold(text: str) -> str:
@@ -406,6 +427,40 @@ class Cells:
         )
         return None
 
+    def id_number(self, column: str) -> str | None:
+        """An ID number: 9 digits (CMND) or 12 (CCCD); spaces between the digits are dropped."""
+        value = self._values.get(column, "")
+        if not value:
+            return None
+        digits = "".join(value.split())
+        if digits.isascii() and digits.isdigit() and len(digits) in (9, 12):
+            return digits
+        self.fail(
+            f"{column} '{_shown(value)}' không phải số giấy tờ hợp lệ (CMND 9 chữ số hoặc CCCD 12 chữ số)",
+            f"{column} '{_shown(value)}' is not a valid ID number (9-digit CMND or 12-digit CCCD)",
+        )
+        return None
+
+    def phone(self, column: str) -> str | None:
+        """A Vietnamese phone number, stored as 0 and 9-10 digits: '+84 912 345 678' is '0912345678'.
+
+        Spaces, dots, dashes and parentheses between the digits are dropped."""
+        value = self._values.get(column, "")
+        if not value:
+            return None
+        number = _PHONE_SEPARATORS.sub("", value)
+        if number.startswith("+84"):
+            number = "0" + number[3:]
+        if number.isascii() and number.isdigit() and number.startswith("0") and len(number) in (10, 11):
+            return number
+        self.fail(
+            f"{column} '{_shown(value)}' không phải số điện thoại hợp lệ "
+            "(10-11 chữ số bắt đầu bằng 0, hoặc +84 rồi 9-10 chữ số)",
+            f"{column} '{_shown(value)}' is not a valid phone number "
+            "(10-11 digits starting with 0, or +84 and 9-10 digits)",
+        )
+        return None
+
     def not_before(self, later: str, moment: datetime | None, earlier: str, start: datetime | None) -> None:
         """Reject a row whose `later` event happened before its `earlier` one."""
         if moment is not None and start is not None and moment < start:
@@ -452,6 +507,16 @@ class OfficialRow:
 
 
 @dataclass(frozen=True)
+class ApplicantRow:
+    """The applicant's cells of a dossier row; None where the cell is empty (kept as stored)."""
+
+    full_name: str | None
+    id_number: str | None
+    phone: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
 class DossierRow:
     code: str
     unit_id: int
@@ -468,6 +533,7 @@ class DossierRow:
     digitized_components: bool
     digitized_result: bool
     paid_online: bool
+    applicant: ApplicantRow | None = None  # None: the row names no applicant
 
     @property
     def clocked(self) -> bool:
@@ -607,6 +673,7 @@ def parse_dossier(cells: Cells, refs: References) -> DossierRow:
     cells.not_before("NgayTra", returned, "NgayKetThucXuLy", finished)
     cells.not_before("NgayHenTra", appointment, "NgayTiepNhan", received)
     _check_supplement(cells, requested, supplied)
+    applicant = _applicant(cells)
     cells.done()
     assert code and unit_id is not None and procedure and channel and status
     return DossierRow(
@@ -625,7 +692,19 @@ def parse_dossier(cells: Cells, refs: References) -> DossierRow:
         digitized_components=bool(digitized),
         digitized_result=bool(digitized_result),
         paid_online=bool(paid),
+        applicant=applicant,
     )
+
+
+def _applicant(cells: Cells) -> ApplicantRow | None:
+    """The applicant's columns (docs/import.md, "Personal data"); None when all are empty."""
+    row = ApplicantRow(
+        full_name=cells.text("ChuHoSo", max_length=200),
+        id_number=cells.id_number("SoGiayToChuHoSo"),
+        phone=cells.phone("SoDienThoaiChuHoSo"),
+        address=cells.text("DiaChiChuHoSo", max_length=400),
+    )
+    return None if row == ApplicantRow(None, None, None, None) else row
 
 
 def _check_states(

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -36,13 +36,14 @@ from typing import IO, Any, Protocol
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from queries import rollups
+from queries import audit, rollups
 from queries.clocking import Derived, derive
 from queries.domain import FINISHED_STATUSES, PauseKind, Status
 from queries.import_rows import (
     KINDS,
     REJECT_COLUMNS,
     UNIT_LIST,
+    ApplicantRow,
     Cells,
     DossierRow,
     KindSpec,
@@ -62,6 +63,7 @@ from queries.import_rows import (
 )
 from queries.models import (
     ApologyLetter,
+    Applicant,
     Dossier,
     DossierStep,
     Official,
@@ -72,6 +74,7 @@ from queries.models import (
     StatusChange,
     Unit,
 )
+from queries.notify_urls import url_fingerprint
 from queries.sla import Clock, DossierClock
 from queries.workcalendar import CalendarError
 
@@ -129,13 +132,26 @@ def default_reject_path(path: Path) -> Path:
 
 
 def import_csv(
-    engine: Engine, path: Path, kind: str, *, clock: Clock, reject_path: Path | None, now: datetime
+    engine: Engine,
+    path: Path,
+    kind: str,
+    *,
+    clock: Clock,
+    reject_path: Path | None,
+    now: datetime,
+    actor: str | None = None,
+    shown_url: Callable[[str], str] | None = None,
 ) -> ImportReport:
     """Import one CSV export of `kind`; see the module docstring for the contract.
 
     `now` (naive Vietnam time) stamps updated_at and the status changes whose time the export
     does not carry. Raises ValueError for an unknown kind (a programming error, the CLI restricts
     the choice); a bad file is reported, not raised.
+
+    An official whose notification URLs change is recorded in the audit trail
+    (`notify_urls_changed`, in the import's transaction) by `actor` (default `import:<file name>`),
+    each URL as `shown_url` renders it: the command line passes Apprise's privacy form
+    (alerts/delivery.py `shown`); without it, `url_fingerprint` (queries/ knows no Apprise).
     """
     spec = KINDS.get(kind)
     if spec is None:
@@ -144,7 +160,11 @@ def import_csv(
     try:
         with CsvSource.open(path, spec) as source, engine.begin() as conn, _bulk_cache(conn):
             tally.warnings.extend(source.warnings)
-            loader = LOADERS[kind](conn, _Context(spec, source.present, _fast(clock), now, tally, touched))
+            ctx = _Context(spec, source.present, _fast(clock), now, tally, touched)
+            ctx = replace(ctx, actor=actor or f"import:{path.name}", file=path.name)
+            if shown_url is not None:
+                ctx = replace(ctx, shown_url=shown_url)
+            loader = LOADERS[kind](conn, ctx)
             for batch in source.batches(BATCH_SIZE):
                 tally.rows_read += len(batch)
                 loader.load(_well_formed(batch, source, tally))
@@ -249,7 +269,7 @@ class CsvSource:
 
     def _columns(self, header: list[str]) -> list[str | None]:
         """The canonical column at each position (None = ignored), or FileRefused."""
-        known = {column.casefold(): column for column in self.spec.columns}
+        known = _names(self.spec)
         reserved = {column.casefold() for column in REJECT_COLUMNS}
         columns: list[str | None] = []
         for cell in header:
@@ -292,13 +312,20 @@ def _sniff(head: bytes, spec: KindSpec) -> str:
             "Tệp không phải văn bản UTF-8 (dòng 1); hãy lưu lại dưới dạng 'CSV UTF-8'",
             "The file is not UTF-8 text (line 1); save it again as 'CSV UTF-8'",
         ) from None
-    known = {column.casefold() for column in spec.columns}
+    known = set(_names(spec))
 
     def score(delimiter: str) -> int:
         cells = next(csv.reader([line], delimiter=delimiter), [])
         return sum(cell.strip().casefold() in known for cell in cells)
 
     return max((",", ";", "\t"), key=score)
+
+
+def _names(spec: KindSpec) -> dict[str, str]:
+    """Header names (case-folded) -> the kind's column: its columns and their aliases."""
+    names = {alias.casefold(): column for alias, column in spec.aliases.items()}
+    names.update({column.casefold(): column for column in spec.columns})
+    return names
 
 
 def _check_header(spec: KindSpec, columns: list[str], header: list[str]) -> None:
@@ -422,6 +449,9 @@ class _Context:
     now: datetime
     tally: _Tally
     touched: _Touched
+    actor: str = "import"  # who the audit trail says changed what this import changes
+    file: str = ""  # the input's name, for the audit trail
+    shown_url: Callable[[str], str] = url_fingerprint
 
     def kept(self) -> frozenset[str]:
         """Database columns left alone because their optional CSV column is absent."""
@@ -769,7 +799,30 @@ class OfficialLoader:
             self.ctx.tally.count(new=row.code not in self.stored, changed=differs)
             if differs:
                 changed.append(values)
+                if "notify_urls" in compared:
+                    self._audit_urls(source, row.code, row.notify_urls)
         _upsert(self.conn, Official.__table__, ["code"], compared, changed=changed)
+
+    def _audit_urls(self, source: SourceRow, code: str, urls: str) -> None:
+        """notify_urls_changed, each URL in its privacy form: the secrets stay in the officials table."""
+        stored = self.stored.get(code)
+        before, after = (stored["notify_urls"] or "").split() if stored else [], urls.split()
+        if before == after:
+            return
+        shown = self.ctx.shown_url
+        audit.record(
+            self.conn,
+            actor=self.ctx.actor,
+            action="notify_urls_changed",
+            target=f"official:{code}",
+            detail={
+                "official": code,
+                "before": [shown(url) for url in before],
+                "after": [shown(url) for url in after],
+                "file": self.ctx.file,
+                "line": source.line,
+            },
+        )
 
     def finish(self) -> None:
         return None
@@ -825,7 +878,9 @@ class DossierLoader:
         stored = self._stored([row.code for _, row in rows])
         ids = [record["id"] for record in stored.values()]
         pauses, letters = self._pauses(ids), self._first_letters(ids)
+        people = self._applicants(ids) if any(row.applicant for _, row in rows) else {}
         plans = []
+        applicants: dict[str, dict[str, Any]] = {}  # dossier code -> the applicant to write
         for source, row in rows:
             record = stored.get(row.code)
             dossier_id = record["id"] if record else None
@@ -836,10 +891,21 @@ class DossierLoader:
                     source, [Problem(f"không tính được hạn: {exc}", f"cannot clock: {exc}")]
                 )
                 continue
-            self.ctx.tally.count(new=record is None, changed=plan is not None)
+            person = _applicant_values(people.get(dossier_id), row.applicant)
+            self.ctx.tally.count(new=record is None, changed=plan is not None or person is not None)
             if plan is not None:
                 plans.append(plan)
-        self._write(plans)
+            if person is not None:
+                applicants[row.code] = person
+        ids_by_code = {code: record["id"] for code, record in stored.items()}
+        ids_by_code.update(self._write(plans))
+        _upsert(
+            self.conn,
+            Applicant.__table__,
+            ["dossier_id"],
+            APPLICANT_FIELDS,
+            changed=[{**person, "dossier_id": ids_by_code[code]} for code, person in applicants.items()],
+        )
 
     def finish(self) -> None:
         return None
@@ -1006,8 +1072,18 @@ class DossierLoader:
                 result.setdefault(dossier_id, new_due)
         return result
 
-    def _write(self, plans: list[_DossierPlan]) -> None:
-        """Dossiers first (new ones get their ids), then their pauses and status changes.
+    def _applicants(self, ids: list[int]) -> dict[int, Mapping[str, Any]]:
+        stored: dict[int, Mapping[str, Any]] = {}
+        for chunk in _chunks(ids):
+            for record in self.conn.execute(
+                select(Applicant).where(Applicant.dossier_id.in_(chunk))
+            ).mappings():
+                stored[record["dossier_id"]] = record
+        return stored
+
+    def _write(self, plans: list[_DossierPlan]) -> dict[str, int]:
+        """Dossiers first (new ones get their ids), then their pauses and status changes; returns
+        the ids of the dossiers written, by code.
 
         Before a stored dossier changes, the (unit, day) slices it counts in are noted: its new
         unit or dates cannot name the slices it leaves, and the rollup refresh needs them.
@@ -1053,6 +1129,27 @@ class DossierLoader:
             if plan.status_since is not None
         ]
         _upsert(self.conn, StatusChange.__table__, ["dossier_id", "changed_at", "status"], [], new=history)
+        return ids
+
+
+APPLICANT_FIELDS = ("full_name", "id_number", "phone", "address")
+
+
+def _applicant_values(stored: Mapping[str, Any] | None, row: ApplicantRow | None) -> dict[str, Any] | None:
+    """The applicant to write, or None when nothing changes (docs/import.md, "Personal data").
+
+    A cell left empty keeps what is stored: exports that leave personal data out (or a column
+    some vendors do not fill) never erase it.
+    """
+    if row is None:
+        return None
+    values = {
+        name: getattr(row, name) if getattr(row, name) is not None else (stored[name] if stored else None)
+        for name in APPLICANT_FIELDS
+    }
+    if stored is not None and all(stored[name] == values[name] for name in APPLICANT_FIELDS):
+        return None
+    return values
 
 
 def _code(values: Mapping[str, Any]) -> str:

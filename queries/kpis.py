@@ -20,6 +20,13 @@ describe: `daily_unit_rollups` (per unit and day) when no sector, procedure or c
 chosen, `daily_rollups` otherwise. The open set (backlog, in process at the period's end) is
 always read from `dossiers`: it depends on "now", and the partial index on open dossiers keeps
 the current backlog to a few percent of the table.
+
+Who sees what (queries/scope.py): every query function takes the user's Scope, and
+`scope_ids` is where it turns into SQL for all of them. A unit-bound scope (chairperson,
+official) is narrowed to its unit; a supervisor limited to some sectors gets `sector_id IN
+(...)` (so the per-unit rollup, which has no sector column, is not used for them); an official's
+*lists* of dossiers (not the unit's totals) hold only the dossiers they hold. A filter naming a
+unit, sector or procedure outside the scope raises OutOfScope, never an empty answer.
 """
 
 from __future__ import annotations
@@ -35,7 +42,8 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from queries.domain import OPEN_STATUSES, PAUSED_STATUSES, Status
 from queries.filters import Filters
-from queries.models import DailyRollup, DailyUnitRollup, Dossier, Procedure, Rating, Sector, Unit
+from queries.models import DailyRollup, DailyUnitRollup, Dossier, Official, Procedure, Rating, Sector, Unit
+from queries.scope import OutOfScope, Scope
 
 OPEN = [str(s) for s in OPEN_STATUSES]
 RUNNING = [str(s) for s in OPEN_STATUSES - PAUSED_STATUSES]
@@ -151,20 +159,70 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 @dataclass(frozen=True)
 class ScopeIds:
+    """The filters and the user's scope resolved to ids, ready for `apply_scope`.
+
+    `sector_ids` is a sector-limited supervisor's list (None: no limit); `handler_id` is set only
+    for an official's lists of dossiers (their unit's totals stay whole). Unknown codes resolve
+    to -1, which matches nothing, as before scopes existed.
+    """
+
     unit_id: int | None
     sector_id: int | None
     procedure_id: int | None
+    sector_ids: tuple[int, ...] | None = None
+    handler_id: int | None = None
 
 
-def scope_ids(conn: Connection, filters: Filters) -> ScopeIds:
+def no_period(unit: str | None = None) -> Filters:
+    """Filters naming at most a unit, for what has no period (a dossier, an official, the export):
+    apply_scope never reads the dates."""
+    day = date(2000, 1, 1)
+    return Filters(start=day, end=day, unit=unit)
+
+
+def check_scope(conn: Connection, filters: Filters, scope: Scope) -> Filters:
+    """The filters narrowed to the scope (a unit-bound user's unit filled in); OutOfScope for a
+    unit, sector or procedure outside it. Unknown codes pass: they stay FilterError's business
+    (check_codes) or match nothing."""
+    filters = scope.restrict(filters)
+    if scope.sectors and filters.procedure is not None:
+        sector = conn.execute(
+            select(Sector.code)
+            .join(Procedure, Procedure.sector_id == Sector.id)
+            .where(Procedure.code == filters.procedure)
+        ).scalar()
+        if sector is not None and not scope.allows_sector(sector):
+            raise OutOfScope("procedure", filters.procedure)
+    return filters
+
+
+def scope_ids(conn: Connection, filters: Filters, scope: Scope, *, dossier_list: bool = False) -> ScopeIds:
+    """The filters within the scope as ids (see ScopeIds); OutOfScope as check_scope.
+
+    `dossier_list`: the statement lists dossiers (or counts such a list), so an official sees only
+    the dossiers they hold; aggregates (cards, trends, backlog by sector) leave it False.
+    """
+    filters = check_scope(conn, filters, scope)
+
     def lookup(model: Any, code: str | None) -> int | None:
         if code is None:
             return None
         found = conn.execute(select(model.id).where(model.code == code)).scalar()
         return int(found) if found is not None else -1  # unknown: matches nothing
 
+    sector_ids = None
+    if scope.sectors and filters.sector is None:  # a sector filter is already one of them
+        found = conn.execute(select(Sector.id).where(Sector.code.in_(scope.sectors))).scalars()
+        sector_ids = tuple(sorted(int(i) for i in found)) or (-1,)
+    handler_id = None
+    if dossier_list and scope.own_dossiers_only:
+        handler_id = lookup(Official, scope.official)
     return ScopeIds(
-        lookup(Unit, filters.unit), lookup(Sector, filters.sector), lookup(Procedure, filters.procedure)
+        lookup(Unit, filters.unit),
+        lookup(Sector, filters.sector),
+        lookup(Procedure, filters.procedure),
+        sector_ids,
+        handler_id,
     )
 
 
@@ -173,11 +231,47 @@ def apply_scope(stmt: Select, ids: ScopeIds, filters: Filters) -> Select:
         stmt = stmt.where(Dossier.unit_id == ids.unit_id)
     if ids.sector_id is not None:
         stmt = stmt.where(Dossier.sector_id == ids.sector_id)
+    if ids.sector_ids is not None:
+        stmt = stmt.where(Dossier.sector_id.in_(ids.sector_ids))
     if ids.procedure_id is not None:
         stmt = stmt.where(Dossier.procedure_id == ids.procedure_id)
+    if ids.handler_id is not None:
+        stmt = stmt.where(Dossier.handler_id == ids.handler_id)
     if filters.channel is not None:
         stmt = stmt.where(Dossier.channel == filters.channel)
     return stmt
+
+
+def check_dossier(conn: Connection, code: str, scope: Scope) -> int | None:
+    """The id of the dossier with this code; None when there is none; OutOfScope when the scope
+    does not cover it (another unit, another sector, or, for an official, not theirs)."""
+    if "\x00" in code:  # PostgreSQL refuses a NUL byte with an error, not a miss
+        return None
+    found = conn.execute(select(Dossier.id).where(Dossier.code == code)).scalar()
+    if found is None:
+        return None
+    anywhere = no_period()
+    ids = scope_ids(conn, anywhere, scope, dossier_list=True)
+    visible = apply_scope(select(Dossier.id).where(Dossier.id == found), ids, anywhere)
+    if conn.execute(visible).first() is None:
+        raise OutOfScope("dossier", code)
+    return int(found)
+
+
+def check_official(conn: Connection, code: str, scope: Scope) -> int | None:
+    """The id of the official with this code when the scope may see what they hold; None when
+    the code is unknown; OutOfScope for another unit's official, or, for an official, a colleague
+    (officials see their own workload, not their colleagues')."""
+    if "\x00" in code:  # PostgreSQL refuses a NUL byte with an error, not a miss
+        return None
+    row = conn.execute(
+        select(Official.id, Unit.code).join(Unit, Unit.id == Official.unit_id).where(Official.code == code)
+    ).first()
+    if row is None:
+        return None
+    if not scope.allows_unit(row[1]) or (scope.own_dossiers_only and code != scope.official):
+        raise OutOfScope("official", code)
+    return int(row[0])
 
 
 def period_bounds(filters: Filters) -> tuple[datetime, datetime]:
@@ -188,6 +282,7 @@ def kpis_by_unit(
     conn: Connection,
     filters: Filters,
     *,
+    scope: Scope,
     now: datetime,
     due_cutoff: datetime,
     by_unit: bool = True,
@@ -197,8 +292,9 @@ def kpis_by_unit(
 
     A unit is present when it received, resolved or rated something in the period, or has open
     dossiers or dossiers in process at the period's end: the same keys from either source.
+    Only units and sectors of the scope count; an official gets their unit's whole figures.
     """
-    ids = scope_ids(conn, filters)
+    ids = scope_ids(conn, filters, scope)
     period_end = min(period_bounds(filters)[1], now)
     result: dict[int | None, Kpis] = defaultdict(Kpis)
     key = Dossier.unit_id if by_unit else literal(None)
@@ -242,11 +338,18 @@ def kpis_by_unit(
 
 
 def total_kpis(
-    conn: Connection, filters: Filters, *, now: datetime, due_cutoff: datetime, source: Source = "auto"
+    conn: Connection,
+    filters: Filters,
+    *,
+    scope: Scope,
+    now: datetime,
+    due_cutoff: datetime,
+    source: Source = "auto",
 ) -> Kpis:
-    return kpis_by_unit(conn, filters, now=now, due_cutoff=due_cutoff, by_unit=False, source=source).get(
-        None, Kpis()
-    )
+    """kpis_by_unit summed over the scope's units in one pass."""
+    return kpis_by_unit(
+        conn, filters, scope=scope, now=now, due_cutoff=due_cutoff, by_unit=False, source=source
+    ).get(None, Kpis())
 
 
 def use_rollup(conn: Connection, source: Source) -> bool:
@@ -283,11 +386,19 @@ ROLLUP_PERIOD_COUNTS = [
 Rollup = type[DailyRollup] | type[DailyUnitRollup]
 
 
-def rollup_table(filters: Filters) -> Rollup:
+def rollup_table(filters: Filters, ids: ScopeIds) -> Rollup:
     """The per-unit rollup when no sector, procedure or channel narrows the view (a few rows per
     unit and day), else the one keyed by all of them (nearly a row per dossier, but every filter
-    is a column of its key)."""
-    if filters.sector is None and filters.procedure is None and filters.channel is None:
+    is a column of its key). A sector-limited scope narrows by sector too: the per-unit rollup
+    has no sector column, so it would count the other sectors."""
+    if ids.handler_id is not None:
+        raise ValueError("the rollups have no handler: an official's own list is read from dossiers")
+    if (
+        filters.sector is None
+        and filters.procedure is None
+        and filters.channel is None
+        and ids.sector_ids is None
+    ):
         return DailyUnitRollup
     return DailyRollup
 
@@ -298,7 +409,7 @@ def _rollup_period(filters: Filters, ids: ScopeIds, by_unit: bool) -> Select:
     Rollup rows exist only where something happened, so a unit gets a row exactly when one of
     the raw statements would have returned one: the same keys as the raw queries.
     """
-    r = rollup_table(filters)
+    r = rollup_table(filters, ids)
     key = r.unit_id if by_unit else literal(None)
     stmt = (
         select(key, *(func.sum(getattr(r, name)) for name in ROLLUP_PERIOD_COUNTS))
@@ -311,12 +422,14 @@ def _rollup_period(filters: Filters, ids: ScopeIds, by_unit: bool) -> Select:
 def rollup_scope(stmt: Select, ids: ScopeIds, filters: Filters) -> Select:
     """apply_scope for the rollups: the key holds the dossier's unit, sector, procedure and
     channel (no sector or procedure = 0, which no id filter matches, as NULL matches none)."""
-    r = rollup_table(filters)
+    r = rollup_table(filters, ids)
     if ids.unit_id is not None:
         stmt = stmt.where(r.unit_id == ids.unit_id)
     if r is DailyRollup:
         if ids.sector_id is not None:
             stmt = stmt.where(DailyRollup.sector_id == ids.sector_id)
+        if ids.sector_ids is not None:
+            stmt = stmt.where(DailyRollup.sector_id.in_(ids.sector_ids))
         if ids.procedure_id is not None:
             stmt = stmt.where(DailyRollup.procedure_id == ids.procedure_id)
         if filters.channel is not None:
@@ -432,21 +545,28 @@ class WeekPoint:
 
 
 def weekly_trend(
-    conn: Connection, filters: Filters, *, start: date, end: date, source: Source = "auto"
+    conn: Connection,
+    filters: Filters,
+    *,
+    scope: Scope,
+    start: date,
+    end: date,
+    source: Source = "auto",
 ) -> list[WeekPoint]:
-    """Week by week from `start` to `end` (inclusive) for the filters' scope (their period is ignored)."""
-    ids = scope_ids(conn, filters)
+    """Week by week from `start` to `end` (inclusive) for the filters within the scope (their
+    period is ignored)."""
+    ids = scope_ids(conn, filters, scope)
     lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
     data: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
-    def collect(stmt: Select, names: list[str], scope: Callable[..., Select] = apply_scope) -> None:
-        for row in conn.execute(scope(stmt, ids, filters)):
+    def collect(stmt: Select, names: list[str], narrow: Callable[..., Select] = apply_scope) -> None:
+        for row in conn.execute(narrow(stmt, ids, filters)):
             week = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])[:10])
             for name, value in zip(names, row[1:], strict=True):
                 data[week][name] += int(value or 0)
 
     if use_rollup(conn, source):
-        r = rollup_table(filters)
+        r = rollup_table(filters, ids)
         # date_trunc on PostgreSQL wants a timestamp; SQLite's date() reads the stored day as is.
         week = week_start(conn, r.day if conn.dialect.name == "sqlite" else cast(r.day, DateTime))
         collect(
@@ -518,8 +638,11 @@ class BacklogCell:
     overdue: int
 
 
-def backlog_by_unit_sector(conn: Connection, filters: Filters, *, now: datetime) -> list[BacklogCell]:
-    ids = scope_ids(conn, filters)
+def backlog_by_unit_sector(
+    conn: Connection, filters: Filters, *, scope: Scope, now: datetime
+) -> list[BacklogCell]:
+    """Open and overdue dossiers per unit and sector of the scope (the province's heat map)."""
+    ids = scope_ids(conn, filters, scope)
     stmt = (
         select(
             Dossier.unit_id,

@@ -31,6 +31,9 @@ the database refuses such a row (the importer rejects it with its reason).
 which without a letter is the appointment plus the closed pauses: a dossier counted late only
 for its second supplement request is in `repeat_supplement`, not here, as it owes no apology for
 time.
+
+The counts per unit follow the user's scope like the cards (an official sees their unit's);
+the lists of failing dossiers are lists, so an official's hold only the dossiers they hold.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from queries.domain import OPEN_STATUSES, PAUSED_STATUSES, Status
 from queries.filters import Filters
 from queries.kpis import apply_scope, period_bounds, scope_ids
 from queries.models import ApologyLetter, Dossier, Procedure, Unit
+from queries.scope import Scope
 
 CHECKS = (
     "no_procedure",
@@ -161,7 +165,7 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def quality_by_unit(conn: Connection, filters: Filters, *, now: datetime) -> list[UnitQuality]:
+def quality_by_unit(conn: Connection, filters: Filters, *, scope: Scope, now: datetime) -> list[UnitQuality]:
     """Per unit in scope with at least one failing dossier: the count for every check.
 
     One statement: the failing dossiers of each check (each found through the index on its own
@@ -169,7 +173,7 @@ def quality_by_unit(conn: Connection, filters: Filters, *, now: datetime) -> lis
     checks counts once in `any_check`. One scan with the checks OR-ed together is ten times
     slower on a million dossiers, as no index serves the OR.
     """
-    ids = scope_ids(conn, filters)
+    ids = scope_ids(conn, filters, scope)
     branches = [
         apply_scope(
             select(
@@ -214,19 +218,28 @@ SORTABLE = {
 
 
 def _failing(
-    conn: Connection, filters: Filters, *, check: str, now: datetime, unit_code: str | None
+    conn: Connection, filters: Filters, *, scope: Scope, check: str, now: datetime, unit_code: str | None
 ) -> Select:
+    if unit_code is not None:
+        scope.check_unit(unit_code)  # the list's own unit choice, beside the filters' unit
     stmt = select(Dossier.id).where(Dossier.status.not_in(NOT_ACCEPTED), _condition(check, filters, now))
-    stmt = apply_scope(stmt, scope_ids(conn, filters), filters)
+    stmt = apply_scope(stmt, scope_ids(conn, filters, scope, dossier_list=True), filters)
     if unit_code is not None:
         stmt = stmt.where(Dossier.unit_id == select(Unit.id).where(Unit.code == unit_code).scalar_subquery())
     return stmt
 
 
 def count_failing(
-    conn: Connection, filters: Filters, *, check: str, now: datetime, unit_code: str | None = None
+    conn: Connection,
+    filters: Filters,
+    *,
+    scope: Scope,
+    check: str,
+    now: datetime,
+    unit_code: str | None = None,
 ) -> int:
-    stmt = _failing(conn, filters, check=check, now=now, unit_code=unit_code).subquery()
+    """How many dossiers the list of `check` holds (an official's: only theirs)."""
+    stmt = _failing(conn, filters, scope=scope, check=check, now=now, unit_code=unit_code).subquery()
     return int(conn.execute(select(func.count()).select_from(stmt)).scalar_one())
 
 
@@ -234,6 +247,7 @@ def failing_dossiers(
     conn: Connection,
     filters: Filters,
     *,
+    scope: Scope,
     check: str,
     now: datetime,
     unit_code: str | None = None,
@@ -247,7 +261,7 @@ def failing_dossiers(
     the default is the most recent receipt first. Dossier id breaks ties, so pages never overlap.
     `limit=None` returns every row (the export).
     """
-    ids = _failing(conn, filters, check=check, now=now, unit_code=unit_code).subquery()
+    ids = _failing(conn, filters, scope=scope, check=check, now=now, unit_code=unit_code).subquery()
     order: list[Any] = []
     for name, descending in sort or [("received_at", True)]:
         column = SORTABLE.get(name)

@@ -2,7 +2,9 @@
 
 Ratings are 1-5; satisfied = 4 or 5, dissatisfied ("low") = 1 or 2, as in the period figures
 (queries/kpis.py, domain.md 3.2). A rating belongs to the period in which it was given
-(`rated_at`), and to the unit, sector, procedure and channel of its dossier.
+(`rated_at`), and to the unit, sector, procedure and channel of its dossier. Figures follow the
+user's scope like the cards; the list of low ratings is a list of dossiers, so an official's
+holds only ratings of the dossiers they hold.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.sql import ColumnElement
 from queries.filters import Filters
 from queries.kpis import apply_scope, period_bounds, scope_ids, week_start
 from queries.models import Dossier, Procedure, Rating
+from queries.scope import Scope
 
 SATISFIED_FROM = 4
 LOW_UP_TO = 2
@@ -118,7 +121,7 @@ def _sum_if(condition: ColumnElement[bool], value: ColumnElement[int]) -> Column
 
 
 def low_ratings(
-    conn: Connection, filters: Filters, *, up_to: int = LOW_UP_TO, limit: int = 20
+    conn: Connection, filters: Filters, *, scope: Scope, up_to: int = LOW_UP_TO, limit: int = 20
 ) -> list[LowRating]:
     """The latest ratings of at most `up_to` in the period, newest first, with their comments."""
     start, end = period_bounds(filters)
@@ -140,11 +143,13 @@ def low_ratings(
         .order_by(Rating.rated_at.desc(), Dossier.code)
         .limit(max(1, limit))
     )
-    stmt = apply_scope(stmt, scope_ids(conn, filters), filters)
+    stmt = apply_scope(stmt, scope_ids(conn, filters, scope, dossier_list=True), filters)
     return [LowRating(*row) for row in conn.execute(stmt)]
 
 
-def weekly_ratings(conn: Connection, filters: Filters, *, start: date, end: date) -> list[RatingWeek]:
+def weekly_ratings(
+    conn: Connection, filters: Filters, *, scope: Scope, start: date, end: date
+) -> list[RatingWeek]:
     """Week by week from `start` to `end` (inclusive), every week present (zeros when no rating)."""
     lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
     week = week_start(conn, Rating.rated_at)
@@ -162,7 +167,7 @@ def weekly_ratings(conn: Connection, filters: Filters, *, start: date, end: date
         .group_by(week)
     )
     found: dict[date, tuple[int, ...]] = defaultdict(lambda: (0, 0, 0, 0))
-    for row in conn.execute(apply_scope(stmt, scope_ids(conn, filters), filters)):
+    for row in conn.execute(apply_scope(stmt, scope_ids(conn, filters, scope), filters)):
         monday = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])[:10])
         found[monday] = tuple(int(v or 0) for v in row[1:])
     first = start - timedelta(days=start.weekday())
@@ -171,7 +176,7 @@ def weekly_ratings(conn: Connection, filters: Filters, *, start: date, end: date
 
 
 def satisfaction_by_timeliness(
-    conn: Connection, filters: Filters, *, by_procedure: bool = False
+    conn: Connection, filters: Filters, *, scope: Scope, by_procedure: bool = False
 ) -> list[TimelinessSatisfaction]:
     """Ratings given in the period to finished dossiers, split by the dossier's verdict.
 
@@ -201,7 +206,7 @@ def satisfaction_by_timeliness(
     if by_procedure:
         stmt = stmt.outerjoin(Procedure, Procedure.id == Dossier.procedure_id).group_by(*identity)
     result = []
-    for row in conn.execute(apply_scope(stmt, scope_ids(conn, filters), filters)):
+    for row in conn.execute(apply_scope(stmt, scope_ids(conn, filters, scope), filters)):
         names = tuple(row[: len(identity)]) if by_procedure else (None, None, None)
         values = [int(v or 0) for v in row[len(identity) :]]
         entry = TimelinessSatisfaction(

@@ -11,6 +11,7 @@ The calendar is held as one sorted array of working days, so "the Nth working da
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -98,20 +99,25 @@ def read_overrides(path: Path) -> list[Override]:
     """Parse the override file; any bad line stops with its line number."""
     if not path.exists():
         return []
-    result: list[Override] = []
     with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or not {"date", "kind"} <= set(reader.fieldnames):
-            raise CalendarError(f"{path}: header must be date,kind,note")
-        for line, row in enumerate(reader, start=2):
-            try:
-                day = date.fromisoformat((row.get("date") or "").strip())
-            except ValueError:
-                raise CalendarError(f"{path}:{line}: date must be YYYY-MM-DD") from None
-            kind = (row.get("kind") or "").strip().lower()
-            if kind not in {"off", "work"}:
-                raise CalendarError(f"{path}:{line}: kind must be 'off' or 'work', not {kind!r}")
-            result.append(Override(day, kind == "work", (row.get("note") or "").strip()))
+        return parse_overrides(handle, str(path))
+
+
+def parse_overrides(lines: Iterable[str], source: str) -> list[Override]:
+    """The overrides in CSV `lines` (date,kind,note); errors name `source` and the line."""
+    result: list[Override] = []
+    reader = csv.DictReader(lines)
+    if reader.fieldnames is None or not {"date", "kind"} <= set(reader.fieldnames):
+        raise CalendarError(f"{source}: header must be date,kind,note")
+    for line, row in enumerate(reader, start=2):
+        try:
+            day = date.fromisoformat((row.get("date") or "").strip())
+        except ValueError:
+            raise CalendarError(f"{source}:{line}: date must be YYYY-MM-DD") from None
+        kind = (row.get("kind") or "").strip().lower()
+        if kind not in {"off", "work"}:
+            raise CalendarError(f"{source}:{line}: kind must be 'off' or 'work', not {kind!r}")
+        result.append(Override(day, kind == "work", (row.get("note") or "").strip()))
     return result
 
 

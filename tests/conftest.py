@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from queries.db import make_engine
 from queries.filters import Filters
 from queries.migrate import upgrade
 from queries.models import Base, Rating
+from queries.scope import Scope
 from queries.settings import ClockPolicy
 from queries.sla import Clock
 from queries.workcalendar import load_calendar
@@ -30,6 +32,19 @@ DB_KINDS = ["sqlite", "postgresql"]
 NOW = datetime(2026, 3, 20, 10)
 CUTOFF = datetime(2026, 3, 24, 23, 59, 59)  # end of the 2nd working day after Fri 20/3
 MARCH = Filters(start=date(2026, 3, 1), end=date(2026, 3, 31), preset="month")
+PROVINCE = Scope.province()  # what a test reads unless it says whose view it is
+
+
+@contextmanager
+def callback_request(lang: str = "vi", scope: Scope = PROVINCE) -> Iterator[None]:
+    """A request like the one Dash runs a callback in, with `scope` as the signed-in user's
+    (dashboard/access.py): callbacks and layouts can then be called directly, without a login."""
+    import dashboard.app  # only the tests that call callbacks pay for the app's import
+    from dashboard.access import use_scope
+
+    with dashboard.app.server.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        use_scope(scope)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 import dashboard.app
 from alerts.rules import DOSSIER_RULES
 from dashboard import metrics
-from queries import outbox
+from queries import audit, outbox
 from queries.ack_links import AckClaim, make_token
 from queries.models import AlertRow
 from queries.settings import SettingsError, alert_snooze_hours
@@ -28,6 +29,7 @@ HERE = "http://localhost"  # the test client's host
 
 @pytest.fixture
 def client(dashboard_db: Engine, alerted: Alerted, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:  # noqa: F811
+    """Nobody signed in: the link's token is the recipient's capability (dashboard/ack.py)."""
     monkeypatch.setitem(dashboard.app.server.config, "ALERT_SNOOZE_HOURS", 24.0)
     return dashboard.app.server.test_client()
 
@@ -44,6 +46,17 @@ def get(client: FlaskClient, token: str, lang: str | None = None) -> tuple[int, 
         client.set_cookie("lang", lang)
     response = client.get(f"/alerts/ack/{token}")
     return response.status_code, response.get_data(as_text=True)
+
+
+def trail(alerted: Alerted) -> list[tuple[str, str, str | None, dict[str, object]]]:  # noqa: F811
+    """The audit trail's answers to alerts: (actor, action, target, detail), oldest first."""
+    with alerted.engine.connect() as conn:
+        rows = audit.entries(conn)
+    return [
+        (r.actor, r.action, r.target, r.detail)
+        for r in reversed(rows)
+        if r.action in ("alert_acknowledged", "alert_snoozed")
+    ]
 
 
 def state_of(alerted: Alerted, alert_id: int) -> tuple[object, object, object]:  # noqa: F811
@@ -106,6 +119,9 @@ def test_a_post_acknowledges_once_and_the_second_gets_409(client: FlaskClient, a
     assert status == 200 and "Acknowledged" in page and "acknowledged at 2026-03-20 10:00" in page
     assert metrics.ACKNOWLEDGED.labels("overdue", "Demo inbox")._value.get() == counted + 1  # noqa: SLF001
     assert state_of(alerted, alert_id) == (NOW, "official:CB-A1 via link", None)
+    recorded = ("official:CB-A1", "alert_acknowledged", str(alert_id))
+    assert [entry[:3] for entry in trail(alerted)] == [recorded]
+    assert trail(alerted)[0][3] == {"via": "link", "rule": "overdue", "dossier": "A4"}
     after_first = alerted.outbox()
     status, page = post(client, token)
     assert status == 409
@@ -116,6 +132,7 @@ def test_a_post_acknowledges_once_and_the_second_gets_409(client: FlaskClient, a
     status, page = get(client, token)
     assert status == 409 and "by Nguyễn Văn An (CB-A1), by link" in page
     assert alerted.outbox() == after_first
+    assert [entry[:3] for entry in trail(alerted)] == [recorded], "an answer that changed nothing is no event"
     with alerted.engine.connect() as conn:  # an acknowledged alert never climbs
         waiting = outbox.unanswered(conn, rules=DOSSIER_RULES, sent_before=NOW, now=NOW + timedelta(days=2))
     assert alert_id not in {row.id for row in waiting}
@@ -142,7 +159,7 @@ def test_a_forged_or_damaged_token_is_refused(client: FlaskClient, alerted: Aler
         for status, page in (get(client, token), post(client, token), post(client, token, "snooze")):
             assert status == 400, token
             assert "Đường dẫn không hợp lệ" in page  # no alert, no cookie: Vietnamese
-    assert alerted.outbox() == before
+    assert alerted.outbox() == before and trail(alerted) == []
 
 
 def test_an_expired_link_gets_410_and_changes_nothing(
@@ -184,6 +201,14 @@ def test_snooze_holds_the_climb_once(
     status, page = post(client, token, "snooze")
     assert status == 409 and "đã được hoãn nhắc đến 16:00 20/03/2026" in page
     assert alerted.outbox() == snoozed
+    assert trail(alerted) == [
+        (
+            "official:GS-1",
+            "alert_snoozed",
+            str(alert_id),
+            {"via": "link", "rule": "overdue", "dossier": "B3", "until": "2026-03-20T16:00"},
+        )
+    ]
     status, page = get(client, token)  # the page still offers the acknowledgement, not a second snooze
     assert status == 200 and 'value="ack"' in page and 'value="snooze"' not in page
     assert "đang được hoãn nhắc đến 16:00 20/03/2026" in page
@@ -196,6 +221,30 @@ def test_snooze_holds_the_climb_once(
         assert not climbs_at(NOW + timedelta(hours=5)) and climbs_at(until)
     status, page = post(client, token)  # and it can still be acknowledged, once
     assert status == 200 and state_of(alerted, alert_id)[:2] == (NOW, "official:GS-1 via link")
+    assert [action for _actor, action, _target, _detail in trail(alerted)] == [
+        "alert_snoozed",
+        "alert_acknowledged",
+    ]
+
+
+def test_the_answer_and_its_audit_entry_are_one_transaction(
+    client: FlaskClient,
+    alerted: Alerted,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An audit trail that cannot be written takes the acknowledgement down with it: no answer
+    is ever kept unrecorded."""
+    alert_id = alerted.id("A4", "overdue", "CB-A1")
+    token = alerted.token(alert_id)
+    before = alerted.outbox()
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO audit_log", {}, Exception("disk full"))
+
+    monkeypatch.setattr("dashboard.ack.audit.record", refused)
+    monkeypatch.setitem(client.application.config, "PROPAGATE_EXCEPTIONS", False)
+    assert post(client, token)[0] == 500
+    assert alerted.outbox() == before and trail(alerted) == []
 
 
 def test_a_post_from_another_site_is_refused(client: FlaskClient, alerted: Alerted) -> None:  # noqa: F811
@@ -214,7 +263,7 @@ def test_a_post_from_another_site_is_refused(client: FlaskClient, alerted: Alert
         headers={"Referer": "https://evil.example/page"},
     )
     assert response.status_code == 403
-    assert alerted.outbox() == before
+    assert alerted.outbox() == before and trail(alerted) == []
     # Without Origin or Referer (some privacy tools strip both) the token in the body suffices.
     response = client.post(f"/alerts/ack/{token}", data={"token": token, "action": "ack"})
     assert response.status_code == 200

@@ -59,3 +59,12 @@ def test_admin_urls_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatc
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         config.load(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    "urls", ["json://alerts:s3cret-T0ken@hooks.example/x", ["mailto://a:s3cret-T0ken@b", ""]]
+)
+def test_a_bad_administrators_url_is_named_by_its_key_never_quoted(urls: object) -> None:
+    with pytest.raises(ConfigError) as error:
+        config.parse({"admins": {"urls": urls}})
+    assert str(error.value).startswith("admins.urls") and "s3cret-T0ken" not in str(error.value)

@@ -18,14 +18,14 @@ from queries.alert_log import (
     official_name,
 )
 from tests.alerting import Alerted, alerted  # noqa: F401 - the fixture
-from tests.conftest import NOW
+from tests.conftest import NOW, PROVINCE
 
 MARCH_20 = LogQuery(start=date(2026, 3, 20), end=date(2026, 3, 20))
 
 
 def test_it_lists_every_alert_about_a_dossier_with_recipient_state_and_channels(alerted: Alerted) -> None:  # noqa: F811
     with alerted.engine.connect() as conn:
-        entries = dossier_alerts(conn, "A4")
+        entries = dossier_alerts(conn, "A4", scope=PROVINCE)
     seen = {(e.rule, e.recipient_key, e.state) for e in entries}
     assert seen == {
         ("overdue", "official:CB-A1", "sent"),
@@ -51,10 +51,10 @@ def test_it_lists_every_alert_about_a_dossier_with_recipient_state_and_channels(
 
 def test_an_officials_alerts_are_the_ones_sent_to_them(alerted: Alerted) -> None:  # noqa: F811
     with alerted.engine.connect() as conn:
-        supervisor = official_alerts(conn, "GS-1")
-        latest = official_alerts(conn, "GS-1", limit=2)
-        nobody = official_alerts(conn, "CB-A2")
-        unknown = official_alerts(conn, "KHONG-CO")
+        supervisor = official_alerts(conn, "GS-1", scope=PROVINCE)
+        latest = official_alerts(conn, "GS-1", limit=2, scope=PROVINCE)
+        nobody = official_alerts(conn, "CB-A2", scope=PROVINCE)
+        unknown = official_alerts(conn, "KHONG-CO", scope=PROVINCE)
     assert {e.recipient_key for e in supervisor} == {"official:GS-1"}
     assert {e.subject for e in supervisor} == {"A4", "B3", "digest:official:CT-A"}  # a forwarded digest
     assert len(supervisor) == 5 and [e.id for e in latest] == [e.id for e in supervisor[:2]]
@@ -68,8 +68,8 @@ def test_the_log_filters_by_unit_state_period_and_recipient(alerted: Alerted) ->
 
         def subjects(**changes: object) -> list[tuple[str, str]]:
             query = LogQuery(**{**MARCH_20.__dict__, **changes})
-            rows = alert_log(conn, query, limit=100)
-            assert count_alerts(conn, query) == len(rows)
+            rows = alert_log(conn, query, limit=100, scope=PROVINCE)
+            assert count_alerts(conn, query, scope=PROVINCE) == len(rows)
             return sorted((row.subject, row.recipient_key) for row in rows)
 
         assert len(subjects()) == 14
@@ -93,12 +93,15 @@ def test_the_log_filters_by_unit_state_period_and_recipient(alerted: Alerted) ->
 
 def test_pages_in_any_order_cover_the_log_once(alerted: Alerted) -> None:  # noqa: F811
     with alerted.engine.connect() as conn:
-        every = {row.id for row in alert_log(conn, MARCH_20, limit=100)}
+        every = {row.id for row in alert_log(conn, MARCH_20, limit=100, scope=PROVINCE)}
         for sort in ([], [("recipient", False)], [("state", True), ("sent_at", False)], [("nonsense", True)]):
-            pages = [alert_log(conn, MARCH_20, sort=sort, offset=start, limit=4) for start in (0, 4, 8, 12)]
+            pages = [
+                alert_log(conn, MARCH_20, sort=sort, offset=start, limit=4, scope=PROVINCE)
+                for start in (0, 4, 8, 12)
+            ]
             ids = [row.id for page in pages for row in page]
             assert len(ids) == len(set(ids)) == 14 and set(ids) == every, sort
-        by_recipient = alert_log(conn, MARCH_20, sort=[("recipient", False)], limit=100)
+        by_recipient = alert_log(conn, MARCH_20, sort=[("recipient", False)], limit=100, scope=PROVINCE)
     names = [row.recipient_name for row in by_recipient]
     assert names[-1] is None  # the administrators (no official) come last, on both databases
     assert names[:-1] == sorted(names[:-1])  # type: ignore[type-var]
@@ -106,9 +109,13 @@ def test_pages_in_any_order_cover_the_log_once(alerted: Alerted) -> None:  # noq
 
 def test_counts_by_state_add_up_and_follow_acknowledgements(alerted: Alerted) -> None:  # noqa: F811
     with alerted.engine.connect() as conn:
-        before = counts_by_state(conn, MARCH_20)
-        filtered = counts_by_state(conn, LogQuery(start=MARCH_20.start, end=MARCH_20.end, state="failed"))
-        unit_b = counts_by_state(conn, LogQuery(start=MARCH_20.start, end=MARCH_20.end, unit_code="10002"))
+        before = counts_by_state(conn, MARCH_20, scope=PROVINCE)
+        filtered = counts_by_state(
+            conn, LogQuery(start=MARCH_20.start, end=MARCH_20.end, state="failed"), scope=PROVINCE
+        )
+        unit_b = counts_by_state(
+            conn, LogQuery(start=MARCH_20.start, end=MARCH_20.end, unit_code="10002"), scope=PROVINCE
+        )
     assert (before.sent, before.failed, before.waiting, before.rerouted, before.cancelled) == (8, 1, 2, 3, 0)
     assert before.total == 14 and before.acknowledged == 0 and before.unacknowledged == 8
     assert filtered == before  # the summary ignores the state filter
@@ -123,8 +130,10 @@ def test_counts_by_state_add_up_and_follow_acknowledgements(alerted: Alerted) ->
         )
     assert answer is outbox.Answer.DONE
     with alerted.engine.connect() as conn:
-        after = counts_by_state(conn, MARCH_20)
-        acknowledged = alert_log(conn, LogQuery(start=MARCH_20.start, end=MARCH_20.end, state="acknowledged"))
+        after = counts_by_state(conn, MARCH_20, scope=PROVINCE)
+        acknowledged = alert_log(
+            conn, LogQuery(start=MARCH_20.start, end=MARCH_20.end, state="acknowledged"), scope=PROVINCE
+        )
     assert (after.sent, after.acknowledged, after.unacknowledged) == (8, 1, 7)
     assert [(row.acknowledged_at, row.acknowledged_by) for row in acknowledged] == [
         (datetime(2026, 3, 20, 10, 30), "official:CB-A1 via link")
@@ -133,9 +142,9 @@ def test_counts_by_state_add_up_and_follow_acknowledgements(alerted: Alerted) ->
 
 def test_every_attempt_of_an_alert_is_listed_with_its_answer(alerted: Alerted) -> None:  # noqa: F811
     with alerted.engine.connect() as conn:
-        handler = alert_attempts(conn, alerted.id("A4", "overdue", "CB-A1"))
-        chair = alert_attempts(conn, alerted.id("A4", "overdue", "CT-A"))
-        admins = alert_attempts(conn, alerted.id("CT-A", "channel_broken", "admins"))
+        handler = alert_attempts(conn, alerted.id("A4", "overdue", "CB-A1"), scope=PROVINCE)
+        chair = alert_attempts(conn, alerted.id("A4", "overdue", "CT-A"), scope=PROVINCE)
+        admins = alert_attempts(conn, alerted.id("CT-A", "channel_broken", "admins"), scope=PROVINCE)
     assert [(a.number, a.service, a.ok, a.permanent) for a in handler] == [
         (1, "Demo inbox", True, False),
         (1, "JSON", False, False),
@@ -151,9 +160,9 @@ def test_every_attempt_of_an_alert_is_listed_with_its_answer(alerted: Alerted) -
 def test_the_message_is_kept_as_it_was_sent(alerted: Alerted) -> None:  # noqa: F811
     alert_id = alerted.id("A4", "overdue", "CB-A1")
     with alerted.engine.connect() as conn:
-        message = alert_message(conn, alert_id)
-        waiting = alert_message(conn, alerted.id("B3", "overdue", "CB-B1"))
-        missing = alert_message(conn, 999_999)
+        message = alert_message(conn, alert_id, scope=PROVINCE)
+        waiting = alert_message(conn, alerted.id("B3", "overdue", "CB-B1"), scope=PROVINCE)
+        missing = alert_message(conn, 999_999, scope=PROVINCE)
     assert message is not None and message.title == "Overdue: dossier A4"
     sent = next(m for m in alerted.messages() if m["body"].endswith(f"#{alert_id}"))
     assert message.body == sent["body"] and f"/alerts/ack/{alerted.token(alert_id)}" in (message.body or "")
@@ -163,11 +172,11 @@ def test_the_message_is_kept_as_it_was_sent(alerted: Alerted) -> None:  # noqa: 
 
 def test_unknown_alerts_and_officials_give_nothing(alerted: Alerted) -> None:  # noqa: F811
     with alerted.engine.connect() as conn:
-        assert alert_entry(conn, 999_999) is None
-        assert dossier_alerts(conn, "KHONG-CO") == []
-        assert dossier_alerts(conn, "A1") == []  # finished early: never alerted
-        assert official_name(conn, "GS-1") == "Phạm Giám Sát"
-        assert official_name(conn, "KHONG-CO") is None
-        admins = alert_entry(conn, alerted.id("CT-A", "channel_broken", "admins"))
+        assert alert_entry(conn, 999_999, scope=PROVINCE) is None
+        assert dossier_alerts(conn, "KHONG-CO", scope=PROVINCE) == []
+        assert dossier_alerts(conn, "A1", scope=PROVINCE) == []  # finished early: never alerted
+        assert official_name(conn, "GS-1", scope=PROVINCE) == "Phạm Giám Sát"
+        assert official_name(conn, "KHONG-CO", scope=PROVINCE) is None
+        admins = alert_entry(conn, alerted.id("CT-A", "channel_broken", "admins"), scope=PROVINCE)
     assert admins is not None and admins.recipient_name is None and admins.state == "failed"
     assert admins.last_error == "no_channel" and admins.level == 3 and admins.attempts == 0

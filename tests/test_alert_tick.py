@@ -217,7 +217,7 @@ def test_a_forwarded_digest_says_why_and_carries_only_its_readers_link(
 def test_the_scheduler_keeps_the_dashboards_rollups_current(ctx: jobs.Context) -> None:
     from queries import rollups
     from queries.kpis import total_kpis
-    from tests.conftest import MARCH
+    from tests.conftest import MARCH, PROVINCE
 
     with ctx.engine.begin() as conn:
         rollups.rebuild(conn, now=FRIDAY_9)
@@ -234,7 +234,7 @@ def test_the_scheduler_keeps_the_dashboards_rollups_current(ctx: jobs.Context) -
     jobs.refresh_rollups(ctx)
     with ctx.engine.connect() as conn:
         figures = {
-            source: total_kpis(conn, MARCH, now=FRIDAY_9, due_cutoff=FRIDAY_9, source=source)
+            source: total_kpis(conn, MARCH, now=FRIDAY_9, due_cutoff=FRIDAY_9, source=source, scope=PROVINCE)
             for source in ("rollup", "raw")
         }
     assert figures["rollup"].resolved == figures["raw"].resolved == 5

@@ -25,7 +25,9 @@ from dashboard.openapi import KPI_COUNTS, KPI_RATIOS
 from dashboard.pages import province
 from queries.kpis import Kpis
 from queries.models import ApologyLetter, Dossier
+from tests.conftest import callback_request
 from tests.factories import add_unit
+from tests.login import signed_in_client
 
 JSON = "application/json; charset=utf-8"
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
@@ -33,7 +35,7 @@ MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 
 @pytest.fixture
 def client(dashboard_db: Engine) -> FlaskClient:
-    return dashboard.app.server.test_client()
+    return signed_in_client(dashboard_db)
 
 
 def get(client: FlaskClient, url: str, query: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -169,7 +171,7 @@ SAME_FILTERS = [
 
 
 def page(fn, *args):  # type: ignore[no-untyped-def]
-    with dashboard.app.server.test_request_context("/", headers={"Cookie": "lang=en"}):
+    with callback_request("en"):  # the whole province, as the API's own scope in these tests
         return fn(*args)
 
 
@@ -397,7 +399,7 @@ def test_other_paths_and_methods_answer_json(client: FlaskClient, two_communes) 
 
 
 def test_a_database_failure_is_a_503_not_a_traceback(client: FlaskClient, two_communes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def broken(conn: object) -> None:
+    def broken(conn: object, **_scope: object) -> None:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr("dashboard.api.catalog.units", broken)
@@ -432,28 +434,30 @@ def test_no_query_string_gives_a_500(client: FlaskClient, two_communes, route: s
 # --- the OpenAPI description ------------------------------------------------------------------
 
 
-def spec(client: FlaskClient | None = None) -> dict[str, Any]:
-    """The served document (no database needed to serve it)."""
-    return ok(client or dashboard.app.server.test_client(), "/api/v1/openapi.json")
+def spec(client: FlaskClient) -> dict[str, Any]:
+    """The served document (it reads no data; the signed-in client is for the login gate)."""
+    return ok(client, "/api/v1/openapi.json")
 
 
-def test_the_openapi_document_is_valid() -> None:
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_openapi_document_is_valid(client: FlaskClient) -> None:
     validator = pytest.importorskip(
         "openapi_spec_validator", reason="add openapi-spec-validator to requirements-dev.txt"
     )
-    document = spec()
+    document = spec(client)
     validator.validate(document)
     assert document["openapi"].startswith("3.1")
 
 
-def test_it_describes_every_route_of_the_blueprint() -> None:
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_it_describes_every_route_of_the_blueprint(client: FlaskClient) -> None:
     server = dashboard.app.server
     routes = {
         rule.rule.replace("<", "{").replace(">", "}")
         for rule in server.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.not_found"
     }
-    paths = spec()["paths"]
+    paths = spec(client)["paths"]
     assert routes == set(paths)
     for path, item in paths.items():
         assert set(item) == {"get"}, path
@@ -461,11 +465,12 @@ def test_it_describes_every_route_of_the_blueprint() -> None:
         assert {"code"} & names == ({"code"} if "{code}" in path else set()), path
 
 
-def test_every_figure_is_described() -> None:
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_every_figure_is_described(client: FlaskClient) -> None:
     ratios = set(Kpis().as_dict()) - {f.name for f in fields(Kpis)}
     assert set(KPI_COUNTS) == {f.name for f in fields(Kpis)}
     assert set(KPI_RATIOS) == ratios
-    kpis = spec()["components"]["schemas"]["Kpis"]
+    kpis = spec(client)["components"]["schemas"]["Kpis"]
     assert set(kpis["required"]) == set(kpis["properties"])
 
 

@@ -18,7 +18,7 @@ from queries.backlog import (
 from queries.kpis import total_kpis
 from queries.models import Dossier
 from queries.sla import Clock
-from tests.conftest import CUTOFF, MARCH, NOW
+from tests.conftest import CUTOFF, MARCH, NOW, PROVINCE
 from tests.factories import add_dossier, add_official
 
 UNIT_A = replace(MARCH, unit="10001")
@@ -70,7 +70,7 @@ def busier_a(engine: Engine, clock: Clock, two_communes: dict[str, int]) -> dict
 
 def test_it_counts_the_backlog_by_sector_most_overdue_first(engine: Engine, two_communes) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        groups = backlog_by_sector(conn, UNIT_A, now=NOW, due_cutoff=CUTOFF)
+        groups = backlog_by_sector(conn, UNIT_A, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert [(g.code, g.open, g.overdue, g.due_soon, g.paused, g.later) for g in groups] == [
         ("HT", 2, 1, 0, 1, 0),  # A4 overdue, A6 awaiting a supplement
         ("DD", 1, 0, 1, 0, 0),  # A5 due Mon 23/3, within two working days
@@ -80,8 +80,8 @@ def test_it_counts_the_backlog_by_sector_most_overdue_first(engine: Engine, two_
 
 def test_the_parts_add_up_to_the_cards(engine: Engine, two_communes) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        groups = backlog_by_procedure(conn, MARCH, now=NOW, due_cutoff=CUTOFF)
-        cards = total_kpis(conn, MARCH, now=NOW, due_cutoff=CUTOFF)
+        groups = backlog_by_procedure(conn, MARCH, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
+        cards = total_kpis(conn, MARCH, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert {g.code: (g.open, g.overdue, g.due_soon, g.later) for g in groups} == {
         "1.004194": (2, 1, 0, 0),
         "DD.1": (2, 0, 1, 1),  # B2 received 18/3 is due in April
@@ -94,9 +94,15 @@ def test_the_parts_add_up_to_the_cards(engine: Engine, two_communes) -> None:  #
 
 def test_it_applies_sector_procedure_and_channel_filters(engine: Engine, two_communes) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        land = backlog_by_procedure(conn, replace(MARCH, sector="DD"), now=NOW, due_cutoff=CUTOFF)
-        postal = backlog_by_sector(conn, replace(MARCH, channel="postal"), now=NOW, due_cutoff=CUTOFF)
-        unknown = backlog_by_sector(conn, replace(MARCH, procedure="nope"), now=NOW, due_cutoff=CUTOFF)
+        land = backlog_by_procedure(
+            conn, replace(MARCH, sector="DD"), now=NOW, due_cutoff=CUTOFF, scope=PROVINCE
+        )
+        postal = backlog_by_sector(
+            conn, replace(MARCH, channel="postal"), now=NOW, due_cutoff=CUTOFF, scope=PROVINCE
+        )
+        unknown = backlog_by_sector(
+            conn, replace(MARCH, procedure="nope"), now=NOW, due_cutoff=CUTOFF, scope=PROVINCE
+        )
     assert [(g.code, g.open) for g in land] == [("DD.1", 2)]
     assert [(g.code, g.open) for g in postal] == [("DD", 1)]
     assert unknown == []
@@ -115,7 +121,7 @@ def test_it_groups_dossiers_without_a_sector_apart(engine: Engine, clock: Clock,
             received_at=datetime(2026, 3, 19, 9),
         )
     with engine.connect() as conn:
-        groups = backlog_by_sector(conn, UNIT_A, now=NOW, due_cutoff=CUTOFF)
+        groups = backlog_by_sector(conn, UNIT_A, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert [(g.code, g.open) for g in groups] == [("HT", 2), ("DD", 1), (None, 1)]
 
 
@@ -123,7 +129,7 @@ def test_it_shows_each_officials_workload_with_idle_desks_and_unassigned_dossier
     engine: Engine, busier_a
 ) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        rows = workload_by_official(conn, UNIT_A, now=NOW, due_cutoff=CUTOFF)
+        rows = workload_by_official(conn, UNIT_A, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert [(w.code, w.open, w.due_soon, w.overdue, w.paused) for w in rows] == [
         ("CB-A1", 5, 1, 3, 1),  # A4, A8, A9 overdue; A5 due soon; A6 paused
         (None, 2, 0, 0, 0),  # A7 and A10: nobody holds them
@@ -134,15 +140,15 @@ def test_it_shows_each_officials_workload_with_idle_desks_and_unassigned_dossier
 
 def test_province_wide_workload_lists_only_holders_of_open_dossiers(engine: Engine, busier_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        rows = workload_by_official(conn, MARCH, now=NOW, due_cutoff=CUTOFF)
+        rows = workload_by_official(conn, MARCH, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert [(w.code, w.open) for w in rows] == [("CB-A1", 5), (None, 3)]  # B2 has no handler
 
 
 def test_one_officials_workload(engine: Engine, busier_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        mine = official_workload(conn, "CB-A1", now=NOW, due_cutoff=CUTOFF)
-        idle = official_workload(conn, "CB-A2", now=NOW, due_cutoff=CUTOFF)
-        nobody = official_workload(conn, "XX", now=NOW, due_cutoff=CUTOFF)
+        mine = official_workload(conn, "CB-A1", now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
+        idle = official_workload(conn, "CB-A2", now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
+        nobody = official_workload(conn, "XX", now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert mine is not None and (mine.open, mine.due_soon, mine.overdue, mine.paused) == (5, 1, 3, 1)
     assert idle is not None and (idle.name, idle.open, idle.overdue) == ("Trần Thị Bình", 0, 0)
     assert nobody is None
@@ -150,7 +156,7 @@ def test_one_officials_workload(engine: Engine, busier_a) -> None:  # type: igno
 
 def test_it_ages_open_dossiers_in_working_days_since_receipt(engine: Engine, clock: Clock, busier_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        result = ageing(conn, UNIT_A, calendar=clock.calendar, now=NOW)
+        result = ageing(conn, UNIT_A, calendar=clock.calendar, now=NOW, scope=PROVINCE)
     table = [(b.low, b.high, b.open, b.overdue, b.paused) for b in result.buckets]
     assert table == [
         (0, 1, 1, 0, 0),  # A7 received this morning
@@ -166,7 +172,7 @@ def test_it_ages_open_dossiers_in_working_days_since_receipt(engine: Engine, clo
 
 def test_ageing_follows_the_filters(engine: Engine, clock: Clock, busier_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        land = ageing(conn, replace(UNIT_A, sector="DD"), calendar=clock.calendar, now=NOW)
-        b = ageing(conn, replace(MARCH, unit="10002"), calendar=clock.calendar, now=NOW)
+        land = ageing(conn, replace(UNIT_A, sector="DD"), calendar=clock.calendar, now=NOW, scope=PROVINCE)
+        b = ageing(conn, replace(MARCH, unit="10002"), calendar=clock.calendar, now=NOW, scope=PROVINCE)
     assert [b.open for b in land.buckets] == [0, 0, 0, 0, 1, 0] and land.undated == 0
     assert [b.open for b in b.buckets] == [0, 1, 0, 0, 0, 0]  # B2 received Wed 18/3: 2 working days

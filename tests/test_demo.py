@@ -26,6 +26,7 @@ UNTIL = date(2026, 3, 13)  # three months across the 2026 New-Year swap and Tế
 AS_OF = datetime.combine(UNTIL, time(17, 30))
 SMALL = {"communes": 4, "months": 3, "dossiers": 5000, "seed": 7, "until": UNTIL}
 TABLES = (
+    "dossier_applicants",
     "ratings",
     "apology_letters",
     "dossier_pauses",
@@ -62,7 +63,7 @@ def _wipe(engine: Engine) -> None:
 
 
 def _snapshot(engine: Engine) -> dict[str, list[Any]]:
-    return {table: _rows(engine, f"SELECT * FROM {table} ORDER BY id") for table in TABLES}
+    return {table: _rows(engine, f"SELECT * FROM {table} ORDER BY 1") for table in TABLES}  # id or dossier_id
 
 
 def test_it_writes_the_same_database_for_the_same_seed_and_another_for_another_seed(
@@ -86,6 +87,7 @@ def test_its_summary_counts_the_rows_it_wrote(engine: Engine, demo: DemoSummary)
     assert demo.pauses == counted["dossier_pauses"]
     assert demo.apology_letters == counted["apology_letters"]
     assert demo.ratings == counted["ratings"]
+    assert demo.applicants == counted["dossier_applicants"] == 5000
     assert demo.units == counted["units"] and demo.officials == counted["officials"]
     assert demo.rows == sum(counted.values())
 
@@ -279,7 +281,14 @@ def test_the_backlog_at_until_is_a_few_percent_mostly_on_track(
 
 
 def test_every_child_row_belongs_to_an_existing_dossier_unit_and_official(engine: Engine, demo: Any) -> None:
-    for table in ("dossier_status_history", "dossier_steps", "dossier_pauses", "apology_letters", "ratings"):
+    for table in (
+        "dossier_status_history",
+        "dossier_steps",
+        "dossier_pauses",
+        "apology_letters",
+        "ratings",
+        "dossier_applicants",
+    ):
         orphans = (
             f"SELECT count(*) FROM {table} c LEFT JOIN dossiers d ON d.id = c.dossier_id WHERE d.id IS NULL"
         )
@@ -387,3 +396,45 @@ def test_it_refuses_arguments_that_describe_no_province(
     with pytest.raises(ValueError):
         generate(engine, clock=clock, **(SMALL | arguments))
     assert _scalar(engine, "SELECT count(*) FROM units") == 0
+
+
+PROVINCE_CCCD = "026"  # the demo province's code (26000): most applicants were born in it
+MOBILE = re.compile(r"0(3[2-9]|5[689]|7[06-9]|8[1-689]|9[0-46-9])\d{7}")
+
+
+def test_every_dossier_has_a_plausible_vietnamese_applicant(engine: Engine, demo: Any) -> None:
+    rows = _rows(
+        engine,
+        "SELECT a.full_name, a.id_number, a.phone, a.address, u.name_vi"
+        " FROM dossier_applicants a JOIN dossiers d ON d.id = a.dossier_id JOIN units u ON u.id = d.unit_id",
+    )
+    assert len(rows) == 5000
+    families = Counter(name.split()[0] for name, *_ in rows)
+    assert families.most_common(1)[0][0] == "Nguyễn" and 0.28 < families["Nguyễn"] / len(rows) < 0.48
+    assert all(len(name.split()) == 3 for name, *_ in rows)
+    assert len({name for name, *_ in rows}) > 1000  # many people, not a handful repeated
+    for _, id_number, phone, address, unit in rows:
+        assert re.fullmatch(r"\d{12}", id_number), id_number
+        century, year = int(id_number[3]), int(id_number[4:6])
+        born = (1900 if century < 2 else 2000) + year
+        assert century in (0, 1, 2, 3) and 1945 <= born <= 2007
+        assert phone is None or MOBILE.fullmatch(phone), phone
+        place, commune, province = address.split(", ")
+        assert place.startswith(("Thôn ", "Tổ ")) and commune == unit and province == "Tỉnh Sơn Hà"
+        assert place.startswith("Tổ ") == unit.startswith("Phường "), (place, unit)
+    provinces = Counter(id_number[:3] for _, id_number, *_ in rows)
+    assert 0.75 < provinces[PROVINCE_CCCD] / len(rows) < 0.95 and len(provinces) >= 5
+    women = sum(int(id_number[3]) % 2 for _, id_number, *_ in rows)
+    assert 0.45 < women / len(rows) < 0.6
+    assert 0.01 < sum(phone is None for _, _, phone, *_ in rows) / len(rows) < 0.06
+    assert len({id_number for _, id_number, *_ in rows}) > 0.99 * len(rows)
+
+
+def test_a_woman_s_cccd_says_so_and_her_name_reads_as_a_woman_s(engine: Engine, demo: Any) -> None:
+    """The sex digit of the CCCD and the name come from one draw: 'Thị' only in women's names."""
+    rows = _rows(engine, "SELECT full_name, id_number FROM dossier_applicants")
+    for name, id_number in rows:
+        if name.split()[1] == "Thị":
+            assert int(id_number[3]) % 2 == 1, (name, id_number)
+        if name.split()[1] in ("Văn", "Đức", "Quốc", "Hữu"):
+            assert int(id_number[3]) % 2 == 0, (name, id_number)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, update
 from queries.dossier_detail import dossier_detail, dossier_id
 from queries.models import ApologyLetter, Dossier, DossierStep, Pause, Rating, StatusChange
 from queries.sla import Clock
-from tests.conftest import NOW
+from tests.conftest import NOW, PROVINCE
 from tests.factories import add_dossier, add_official, add_procedure, add_sector, add_unit
 
 
@@ -147,20 +147,20 @@ def dossiers(engine: Engine, clock: Clock) -> dict[str, int]:
 
 def test_it_finds_a_dossier_by_its_code(engine: Engine, dossiers: dict[str, int]) -> None:
     with engine.connect() as conn:
-        assert dossier_id(conn, "H99.001-260302-0001") == dossiers["d1"]
-        assert dossier_id(conn, "nope") is None
+        assert dossier_id(conn, "H99.001-260302-0001", scope=PROVINCE) == dossiers["d1"]
+        assert dossier_id(conn, "nope", scope=PROVINCE) is None
 
 
 def test_unknown_codes_give_none(engine: Engine, clock: Clock, dossiers: dict[str, int]) -> None:
     with engine.connect() as conn:
-        assert dossier_detail(conn, clock, code="H99.001-999999-9999", now=NOW) is None
+        assert dossier_detail(conn, clock, code="H99.001-999999-9999", now=NOW, scope=PROVINCE) is None
 
 
 def test_it_gives_the_facts_and_the_clocks_verdict_now(
     engine: Engine, clock: Clock, dossiers: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        detail = dossier_detail(conn, clock, code="H99.001-260302-0001", now=NOW)
+        detail = dossier_detail(conn, clock, code="H99.001-260302-0001", now=NOW, scope=PROVINCE)
     assert detail is not None
     facts = detail.facts
     assert (facts.unit_code, facts.unit_name_vi, facts.procedure_code, facts.sector_name_vi) == (
@@ -190,7 +190,7 @@ def test_steps_follow_the_flow_each_judged_against_its_own_due(
     engine: Engine, clock: Clock, dossiers: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        detail = dossier_detail(conn, clock, code="H99.001-260302-0001", now=NOW)
+        detail = dossier_detail(conn, clock, code="H99.001-260302-0001", now=NOW, scope=PROVINCE)
     assert detail is not None
     assert [(s.step, s.state) for s in detail.steps] == [
         ("reception", "on_time"),
@@ -206,7 +206,7 @@ def test_pauses_letters_and_history_come_in_time_order(
     engine: Engine, clock: Clock, dossiers: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        detail = dossier_detail(conn, clock, code="H99.001-260302-0001", now=NOW)
+        detail = dossier_detail(conn, clock, code="H99.001-260302-0001", now=NOW, scope=PROVINCE)
     assert detail is not None
     (pause,) = detail.pauses
     assert (pause.kind, pause.reason, pause.working_days) == ("supplement", "Thiếu giấy khai sinh", 4.0)
@@ -222,7 +222,7 @@ def test_a_finished_dossier_has_its_outcome_and_ratings(
     engine: Engine, clock: Clock, dossiers: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        detail = dossier_detail(conn, clock, code="D2", now=NOW)
+        detail = dossier_detail(conn, clock, code="D2", now=NOW, scope=PROVINCE)
     assert detail is not None and detail.verdict is not None
     assert str(detail.verdict.state) == "late"
     assert detail.verdict.remaining_days == pytest.approx(-1.125)  # Fri 6/3 and 1 hour of Mon 9/3
@@ -242,6 +242,6 @@ def test_it_says_why_a_dossier_cannot_be_clocked(
     engine: Engine, clock: Clock, dossiers: dict[str, int], code: str, reason: str
 ) -> None:
     with engine.connect() as conn:
-        detail = dossier_detail(conn, clock, code=code, now=NOW)
+        detail = dossier_detail(conn, clock, code=code, now=NOW, scope=PROVINCE)
     assert detail is not None
     assert (detail.verdict, detail.unclocked) == (None, reason)

@@ -20,6 +20,7 @@ from queries.__main__ import main
 from queries.exporter import COLUMNS, export_dossiers
 from queries.models import Dossier
 from queries.sla import Clock
+from tests.conftest import PROVINCE
 from tests.factories import add_dossier, add_procedure, add_sector, add_unit
 
 AS_OF = datetime(2026, 3, 10, 10, 0)
@@ -85,7 +86,7 @@ def province(engine: Engine, clock: Clock) -> Engine:
 def exported(engine: Engine, clock: Clock, unit_code: str | None = None) -> tuple[int, list[dict[str, str]]]:
     out = io.StringIO()
     with engine.connect() as conn:
-        count = export_dossiers(conn, clock, as_of=AS_OF, unit_code=unit_code, out=out)
+        count = export_dossiers(conn, clock, as_of=AS_OF, unit_code=unit_code, out=out, scope=PROVINCE)
     out.seek(0)
     return count, list(csv.DictReader(out))
 
@@ -132,7 +133,7 @@ def test_the_unit_filter_exports_only_that_units_dossiers(province: Engine, cloc
 def test_the_export_has_its_documented_columns_and_iso_local_times(province: Engine, clock: Clock) -> None:
     out = io.StringIO()
     with province.connect() as conn:
-        export_dossiers(conn, clock, as_of=AS_OF, unit_code="99001", out=out)
+        export_dossiers(conn, clock, as_of=AS_OF, unit_code="99001", out=out, scope=PROVINCE)
 
     header, first = out.getvalue().splitlines()[:2]
     assert header.split(",") == list(COLUMNS)

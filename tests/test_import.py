@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,12 +15,14 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 
 import queries.__main__ as command_line
-from queries import importer
+from queries import audit, importer
 from queries.__main__ import main
 from queries.clocking import verdicts
 from queries.import_rows import KINDS
 from queries.importer import ImportReport, import_csv
 from queries.models import (
+    Applicant,
+    AuditEntry,
     Base,
     Dossier,
     DossierStep,
@@ -851,3 +855,229 @@ def test_a_row_another_writer_inserted_meanwhile_is_still_written(engine: Engine
 
     with engine.connect() as conn:
         assert conn.execute(select(Sector.name_vi, Sector.name_en)).one() == ("Hộ tịch", "Civil status")
+
+
+# --- the applicant: personal data (issue 5) ----------------------------------------------------------
+def applicant_of(engine: Engine, code: str) -> tuple[str | None, ...] | None:
+    stmt = (
+        select(Applicant.full_name, Applicant.id_number, Applicant.phone, Applicant.address)
+        .join(Dossier, Dossier.id == Applicant.dossier_id)
+        .where(Dossier.code == code)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    return tuple(row) if row is not None else None
+
+
+def test_the_examples_applicants_are_stored_with_id_and_phone_normalised(
+    engine: Engine, clock: Clock
+) -> None:
+    import_examples(engine, clock)
+
+    assert count(engine, Applicant) == 4
+    assert applicant_of(engine, "H99.001-260302-0001") == (
+        "Nguyễn Văn Hải",
+        "099088001234",
+        "0912345678",
+        "Thôn Đông, Xã An Phú, Tỉnh Mẫu",
+    )
+    assert applicant_of(engine, "H99.001-260302-0002")[2] == "0987654321"  # type: ignore[index]  # +84
+    assert applicant_of(engine, "H99.001-260311-0012") == ("Phạm Thị Lan", "099185007890", None, None)
+    assert applicant_of(engine, "H99.001-260303-0003") is None  # every applicant cell empty: no row
+
+
+def test_english_aliases_name_the_applicant_columns(catalogue: Engine, clock: Clock, tmp_path: Path) -> None:
+    report = import_dossiers(
+        catalogue,
+        clock,
+        tmp_path,
+        dossier(
+            applicant_name="Lò Thị Xuân",
+            APPLICANT_ID_NUMBER="012 345 678",
+            applicant_phone="(024) 3825-1234",
+            applicant_address="Bản Mòng, Xã An Phú, Tỉnh Mẫu",
+        ),
+    )
+
+    assert report.ok and report.warnings == [], report.summary()
+    assert applicant_of(catalogue, "T-0001") == (
+        "Lò Thị Xuân",
+        "012345678",
+        "02438251234",
+        "Bản Mòng, Xã An Phú, Tỉnh Mẫu",
+    )
+
+
+def test_a_header_naming_an_applicant_column_and_its_alias_is_refused(
+    catalogue: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    report = import_dossiers(catalogue, clock, tmp_path, dossier(ChuHoSo="A", applicant_name="B"))
+
+    assert report.refusal is not None and "ChuHoSo" in report.refusal
+    assert count(catalogue, Dossier) == 0
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        ({"SoGiayToChuHoSo": "12345"}, "SoGiayToChuHoSo '12345' không phải số giấy tờ hợp lệ"),
+        ({"SoGiayToChuHoSo": "0260900012345"}, "CMND 9 chữ số hoặc CCCD 12 chữ số"),  # 13 digits
+        ({"SoGiayToChuHoSo": "02609000123A"}, "SoGiayToChuHoSo '02609000123A' không phải"),
+        ({"SoGiayToChuHoSo": "０２６０９００００１２３"}, "không phải số giấy tờ hợp lệ"),  # full-width
+        ({"SoDienThoaiChuHoSo": "912345678"}, "SoDienThoaiChuHoSo '912345678' không phải số điện thoại"),
+        ({"SoDienThoaiChuHoSo": "+1 415 555 0100"}, "không phải số điện thoại hợp lệ"),
+        ({"SoDienThoaiChuHoSo": "0912 345"}, "không phải số điện thoại hợp lệ"),
+        ({"SoDienThoaiChuHoSo": "09xx345678"}, "không phải số điện thoại hợp lệ"),
+        ({"ChuHoSo": "A" * 201}, "ChuHoSo dài 201 ký tự, tối đa 200"),
+        ({"DiaChiChuHoSo": "Thôn Đông, " * 36 + "Xã An Phú"}, "DiaChiChuHoSo dài 405 ký tự, tối đa 400"),
+    ],
+    ids=[
+        "id too short",
+        "id 13 digits",
+        "id with a letter",
+        "id in full-width digits",
+        "phone without its 0",
+        "foreign phone",
+        "phone too short",
+        "phone with letters",
+        "name too long",
+        "address too long",
+    ],
+)
+def test_a_malformed_applicant_cell_rejects_the_row_with_a_clear_reason(
+    catalogue: Engine, clock: Clock, tmp_path: Path, cells: dict[str, str], reason: str
+) -> None:
+    report = import_dossiers(
+        catalogue, clock, tmp_path, dossier(MaHoSo="GOOD-1", ChuHoSo="Nguyễn Văn A"), dossier(**cells)
+    )
+
+    assert report.rejected == 1 and report.inserted == 1 and not report.ok
+    assert reason in rejects(report.reject_path)[0]["LyDo"]  # type: ignore[arg-type]
+    assert count(catalogue, Applicant) == 1 and applicant_of(catalogue, "T-0001") is None
+
+
+def test_a_malformed_cell_is_quoted_short_in_the_reason(
+    catalogue: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    address_in_the_wrong_column = "Số 12 ngõ 34 phố Hàng Bạc, Phường Hoàn Kiếm, Thành phố Hà Nội"
+
+    report = import_dossiers(
+        catalogue, clock, tmp_path, dossier(SoDienThoaiChuHoSo=address_in_the_wrong_column)
+    )
+
+    reason = rejects(report.reject_path)[0]  # type: ignore[arg-type]
+    assert "'Số 12 ngõ 34 phố Hàng Bạc, Phường Hoàn …' không phải số điện thoại" in reason["LyDo"]
+    assert address_in_the_wrong_column not in reason["LyDo"] + reason["Reason"]
+
+
+def test_reimporting_with_empty_applicant_cells_keeps_what_is_stored(
+    catalogue: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    full = {
+        "ChuHoSo": "Nguyễn Văn Hải",
+        "SoGiayToChuHoSo": "099088001234",
+        "SoDienThoaiChuHoSo": "0912345678",
+        "DiaChiChuHoSo": "Thôn Đông, Xã An Phú, Tỉnh Mẫu",
+    }
+    import_dossiers(catalogue, clock, tmp_path, dossier(**full))
+
+    emptied = import_dossiers(catalogue, clock, tmp_path, dossier(**dict.fromkeys(full, "")), now=LATER)
+    absent = import_dossiers(catalogue, clock, tmp_path, dossier(), now=LATER)
+    assert (emptied.unchanged, absent.unchanged) == (1, 1)
+    assert applicant_of(catalogue, "T-0001") == tuple(full.values())
+
+    moved = import_dossiers(
+        catalogue, clock, tmp_path, dossier(SoDienThoaiChuHoSo="+84 356 111 222", DiaChiChuHoSo=""), now=LATER
+    )
+    assert (moved.updated, moved.unchanged) == (1, 0)  # only the applicant changed: the row is updated
+    assert applicant_of(catalogue, "T-0001") == (
+        "Nguyễn Văn Hải",
+        "099088001234",
+        "0356111222",
+        "Thôn Đông, Xã An Phú, Tỉnh Mẫu",
+    )
+    assert stored(catalogue, "T-0001")["updated_at"] == NOW  # the dossier row itself was not rewritten
+
+
+def test_an_applicant_arriving_in_a_later_export_is_added_to_the_stored_dossier(
+    catalogue: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    import_dossiers(catalogue, clock, tmp_path, dossier())
+    assert applicant_of(catalogue, "T-0001") is None
+
+    report = import_dossiers(catalogue, clock, tmp_path, dossier(ChuHoSo="Đinh Thị Hoa"), now=LATER)
+
+    assert report.updated == 1
+    assert applicant_of(catalogue, "T-0001") == ("Đinh Thị Hoa", None, None, None)
+
+
+# --- notification URLs in the audit trail (issue 5) ----------------------------------------------------
+SECRET = "s3cr3t-T0ken-9f2c"
+
+
+def official(**cells: str) -> dict[str, str]:
+    return {"MaCanBo": "CB9", "HoTen": "Vũ Văn Chín", "MaDonVi": "99001", "VaiTro": "xu_ly", **cells}
+
+
+def url_changes(engine: Engine) -> list[audit.AuditRow]:
+    with engine.connect() as conn:
+        return list(reversed(audit.entries(conn, action="notify_urls_changed")))
+
+
+def test_a_changed_notification_url_is_audited_in_its_privacy_form_never_whole(
+    catalogue: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    from alerts.delivery import shown
+
+    first = f"mailto://chin.vu:{SECRET}@example.com"
+    second = f"json://127.0.0.1:8080/hook?-token={SECRET}"
+    path = tmp_path / "officials-2026-03.csv"
+    run_officials = lambda urls, now=NOW: import_csv(  # noqa: E731
+        catalogue,
+        write_rows(path, [official(KenhThongBao=urls)]),
+        "officials",
+        clock=clock,
+        reject_path=None,
+        now=now,
+        shown_url=shown,
+    )
+    before = len(url_changes(catalogue))  # the example officials' URLs, set by the catalogue import
+
+    assert run_officials(first).inserted == 1
+    assert run_officials(first, LATER).unchanged == 1  # the same URL again: nothing to audit
+    assert run_officials(f"{first} {second}", LATER).updated == 1
+
+    entries = url_changes(catalogue)[before:]
+    assert [(e.actor, e.target) for e in entries] == [("import:officials-2026-03.csv", "official:CB9")] * 2
+    assert entries[0].detail["before"] == [] and entries[0].detail["after"] == [
+        "mailto://chin.vu:****@example.com/?overflow=upstream&retry=0&wait=0.5&optional=no&cto=15"
+    ]
+    assert entries[1].detail["before"] == entries[0].detail["after"]
+    assert len(entries[1].detail["after"]) == 2 and "-token=****" in entries[1].detail["after"][1]
+    assert (entries[1].detail["file"], entries[1].detail["line"]) == ("officials-2026-03.csv", 2)
+    with catalogue.connect() as conn:
+        audit_text = " ".join(str(row) for row in conn.execute(select(AuditEntry)))
+    assert SECRET not in audit_text
+
+
+def test_without_apprise_at_hand_the_audit_names_urls_by_fingerprint(
+    catalogue: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    url = f"tgram://123456:{SECRET}/987654"
+    run(catalogue, clock, write_rows(tmp_path / "officials.csv", [official(KenhThongBao=url)]), "officials")
+
+    detail = url_changes(catalogue)[-1].detail
+    assert detail["after"] == [f"tgram://… #{hashlib.sha256(url.encode()).hexdigest()[:8]}"]
+    assert SECRET not in json.dumps(detail)
+
+
+def test_the_cli_audits_url_changes_in_apprise_privacy_form(
+    cli: list[str], engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind in ORDER[:3]:
+        assert main([*cli, "import", str(EXAMPLES / f"{kind}.csv"), "--kind", kind]) == 0
+
+    entries = {entry.target: entry for entry in url_changes(engine)}
+    assert set(entries) == {"official:CB001", "official:CB002", "official:CB003", "official:CB005"}
+    assert entries["official:CB002"].actor == "import:officials.csv"
+    assert entries["official:CB002"].detail["after"][1].startswith("json://alerts.example.com/motcua?")

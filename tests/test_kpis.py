@@ -9,12 +9,12 @@ from sqlalchemy import Engine
 
 from queries.filters import Filters
 from queries.kpis import backlog_by_unit_sector, kpis_by_unit, total_kpis, weekly_trend
-from tests.conftest import CUTOFF, MARCH, NOW
+from tests.conftest import CUTOFF, MARCH, NOW, PROVINCE
 
 
 def test_it_counts_the_period_for_each_unit(engine: Engine, two_communes: dict[str, int]) -> None:
     with engine.connect() as conn:
-        by_unit = kpis_by_unit(conn, MARCH, now=NOW, due_cutoff=CUTOFF)
+        by_unit = kpis_by_unit(conn, MARCH, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     a, b = by_unit[two_communes["a"]], by_unit[two_communes["b"]]
     assert (a.received, a.resolved, a.resolved_early, a.resolved_on_time, a.resolved_late) == (5, 3, 1, 1, 1)
     assert (a.open, a.overdue, a.due_soon, a.paused) == (3, 1, 1, 1)
@@ -28,18 +28,26 @@ def test_it_counts_the_period_for_each_unit(engine: Engine, two_communes: dict[s
 
 def test_the_total_is_the_sum_of_the_units(engine: Engine, two_communes: dict[str, int]) -> None:
     with engine.connect() as conn:
-        total = total_kpis(conn, MARCH, now=NOW, due_cutoff=CUTOFF)
+        total = total_kpis(conn, MARCH, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)
     assert (total.received, total.resolved, total.open, total.overdue) == (6, 4, 4, 1)
     assert total.online_share == pytest.approx(1 / 6)
 
 
 def test_filters_narrow_the_figures(engine: Engine, two_communes: dict[str, int]) -> None:
     with engine.connect() as conn:
-        land = total_kpis(conn, Filters(**{**MARCH.__dict__, "sector": "DD"}), now=NOW, due_cutoff=CUTOFF)
-        online = total_kpis(
-            conn, Filters(**{**MARCH.__dict__, "channel": "online"}), now=NOW, due_cutoff=CUTOFF
+        land = total_kpis(
+            conn, Filters(**{**MARCH.__dict__, "sector": "DD"}), now=NOW, due_cutoff=CUTOFF, scope=PROVINCE
         )
-        unknown = total_kpis(conn, Filters(**{**MARCH.__dict__, "unit": "99999"}), now=NOW, due_cutoff=CUTOFF)
+        online = total_kpis(
+            conn,
+            Filters(**{**MARCH.__dict__, "channel": "online"}),
+            now=NOW,
+            due_cutoff=CUTOFF,
+            scope=PROVINCE,
+        )
+        unknown = total_kpis(
+            conn, Filters(**{**MARCH.__dict__, "unit": "99999"}), now=NOW, due_cutoff=CUTOFF, scope=PROVINCE
+        )
     assert (land.received, land.resolved, land.open) == (1, 1, 2)
     assert (online.received, online.resolved) == (1, 2)
     assert unknown.received == unknown.open == 0
@@ -49,7 +57,7 @@ def test_the_progress_ratio_counts_in_process_dossiers_within_their_deadline(
     engine: Engine, two_communes: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        a = kpis_by_unit(conn, MARCH, now=NOW, due_cutoff=CUTOFF)[two_communes["a"]]
+        a = kpis_by_unit(conn, MARCH, now=NOW, due_cutoff=CUTOFF, scope=PROVINCE)[two_communes["a"]]
     # At the period's end (now): A4 overdue, A5 within, A6 paused with its stored due passed.
     assert a.in_process_at_end == 3
     assert a.in_time_at_end == 1
@@ -58,7 +66,7 @@ def test_the_progress_ratio_counts_in_process_dossiers_within_their_deadline(
 
 def test_the_weekly_trend_buckets_by_monday(engine: Engine, two_communes: dict[str, int]) -> None:
     with engine.connect() as conn:
-        weeks = weekly_trend(conn, MARCH, start=date(2026, 3, 1), end=date(2026, 3, 20))
+        weeks = weekly_trend(conn, MARCH, start=date(2026, 3, 1), end=date(2026, 3, 20), scope=PROVINCE)
     assert [w.week for w in weeks] == [
         date(2026, 2, 23),
         date(2026, 3, 2),
@@ -76,7 +84,7 @@ def test_the_backlog_matrix_splits_units_and_sectors(engine: Engine, two_commune
     with engine.connect() as conn:
         cells = {
             (c.unit_id, c.sector_id): (c.open, c.overdue)
-            for c in backlog_by_unit_sector(conn, MARCH, now=NOW)
+            for c in backlog_by_unit_sector(conn, MARCH, now=NOW, scope=PROVINCE)
         }
     ids = two_communes
     assert cells == {

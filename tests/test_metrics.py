@@ -21,7 +21,6 @@ from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, select, update
 
-import dashboard.app
 from alerts import jobs
 from alerts import metrics as alert_metrics
 from alerts.config import AlertConfig
@@ -31,6 +30,7 @@ from queries.models import AlertAttempt, AlertRow, Dossier, Official, Procedure
 from queries.sla import Clock
 from tests.alert_fixtures import run_alerts
 from tests.factories import add_dossier, add_official
+from tests.login import signed_in_client
 
 FRIDAY_9 = datetime(2026, 3, 20, 9)  # A4 overdue since Tue 17/3, A5 (land, 20 WD) due Mon 23/3
 DEAD_HOOK = "json://127.0.0.1:9/"  # the discard port: refused at once, a transient failure
@@ -257,7 +257,7 @@ def test_a_taken_metrics_port_stops_the_scheduler_naming_the_setting(engine: Eng
 
 @pytest.fixture
 def client(dashboard_db: Engine, two_communes: dict[str, int]) -> FlaskClient:
-    return dashboard.app.server.test_client()
+    return signed_in_client(dashboard_db)
 
 
 KIOSK = {
@@ -334,7 +334,7 @@ def test_an_acknowledgement_is_counted_by_rule_and_channel() -> None:
 def every_metric_moved(ctx: jobs.Context, dashboard_db: Engine) -> Iterator[list[str]]:
     """A tick and a round of pages, callbacks and API calls about each dossier; yields the codes."""
     jobs.tick(ctx, FRIDAY_9)
-    client = dashboard.app.server.test_client()
+    client = signed_in_client(dashboard_db)
     with ctx.engine.connect() as conn:
         codes = list(conn.execute(select(Dossier.code)).scalars())
     for code in codes:

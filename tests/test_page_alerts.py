@@ -12,7 +12,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from dash import no_update
-from flask import Flask
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine
 
@@ -20,6 +19,7 @@ import dashboard.app
 from dashboard.pages import alerts, dossier, me
 from queries import outbox
 from tests.alerting import Alerted, alerted  # noqa: F401 - the fixture
+from tests.conftest import callback_request
 
 MARCH_20 = {"period": "custom", "from": "2026-03-20", "to": "2026-03-20"}
 SCOPE = {"filters": MARCH_20, "state": None, "official": None}
@@ -32,10 +32,9 @@ def render(component: object) -> str:
 @pytest.fixture
 def request_in(dashboard_db: Engine, alerted: Alerted):  # type: ignore[no-untyped-def]  # noqa: F811
     """Run a layout or callback inside a request with the given language cookie."""
-    app: Flask = dashboard.app.server
 
     def run(lang: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        with callback_request(lang):
             return fn(*args, **kwargs)
 
     return run

@@ -6,15 +6,17 @@ import json
 
 import plotly.graph_objects as go
 import pytest
-from flask import Flask
 from plotly.utils import PlotlyJSONEncoder
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 import dashboard.app  # noqa: F401 - pages register against the app
 from dashboard.components.figures import STATE_COLOURS
 from dashboard.i18n import TEXT
 from dashboard.pages import dossier
 from queries.domain import OpenState, Outcome, PauseKind, Status, Step
+from queries.models import Applicant
+from queries.scope import OutOfScope, Role, Scope
+from tests.conftest import callback_request
 from tests.test_dossier_detail import dossiers  # noqa: F401 - the hand-built dossiers, shared
 
 D1 = "H99.001-260302-0001"  # overdue, two letters (the second not allowed), four steps, a pause
@@ -27,10 +29,9 @@ def render(component: object) -> str:
 @pytest.fixture
 def request_in(dashboard_db: Engine, dossiers: dict[str, int]):  # type: ignore[no-untyped-def]  # noqa: F811
     """Run a callback inside a request with the given language cookie."""
-    app: Flask = dashboard.app.server
 
     def run(lang: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        with callback_request(lang):
             return fn(*args, **kwargs)
 
     return run
@@ -159,3 +160,64 @@ def test_every_state_status_step_and_pause_has_a_label_in_both_languages() -> No
     keys += [f"dossier.status.{s}" for s in Status] + [f"dossier.step.{s}" for s in Step]
     keys += [f"dossier.pause.{p}" for p in PauseKind]
     assert [key for key in keys if key not in TEXT] == []
+
+
+# --- the applicant (personal data, issue 5) ------------------------------------------------------------
+APPLICANT = {
+    "full_name": "Đoàn Thị Hạnh",
+    "id_number": "026190004567",
+    "phone": "0987654321",
+    "address": "Số 5 ngõ 7, Thôn Đông, Xã A, Tỉnh Mẫu",
+}
+
+
+@pytest.fixture
+def with_applicant(dashboard_db: Engine, dossiers: dict[str, int]) -> Engine:  # noqa: F811
+    with dashboard_db.begin() as conn:
+        conn.execute(insert(Applicant).values(dossier_id=dossiers["d1"], **APPLICANT))
+    return dashboard_db
+
+
+def applicant_block(lang: str, scope: Scope, code: str = D1) -> str:
+    with callback_request(lang, scope):
+        return render(dossier.show_applicant(code))
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [Scope(Role.CHAIR, unit="10001"), Scope(Role.OFFICIAL, unit="10001", official="CB-2")],
+    ids=["the unit's chairperson", "the official holding it"],
+)
+def test_the_chair_and_the_holder_see_the_applicant_whole(with_applicant: Engine, scope: Scope) -> None:
+    block = applicant_block("vi", scope)
+
+    assert "Người nộp hồ sơ" in block
+    assert all(value in block for value in APPLICANT.values())
+    assert "Đã che một phần" not in block and "dossier-applicant-masked" not in block
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [Scope.province(), Scope(Role.SUPERVISOR)],
+    ids=["administrator", "supervisor"],  # an official who does not hold it cannot open the page
+)
+def test_everyone_else_sees_it_masked_with_a_note_saying_who_sees_it_whole(
+    with_applicant: Engine, scope: Scope
+) -> None:
+    vi, en = applicant_block("vi", scope), applicant_block("en", scope)
+
+    for shown in ("Đoàn T. H.", "*********567", "*******321", "***, Xã A, Tỉnh Mẫu"):
+        assert shown in vi
+    for hidden in (*APPLICANT.values(), "Hạnh", "Thôn Đông", "4567"):
+        assert hidden not in vi and hidden not in en
+    assert "Đã che một phần: chỉ cán bộ thụ lý và Chủ tịch UBND xã xem đầy đủ" in vi
+    assert "Applicant" in en and "only the official handling the dossier and the commune chairperson" in en
+
+
+def test_a_dossier_without_applicant_details_says_so(with_applicant: Engine) -> None:
+    assert "The source system sent no applicant details" in applicant_block("en", Scope.province(), "D2")
+
+
+def test_another_unit_s_chair_cannot_ask_for_the_applicant(with_applicant: Engine) -> None:
+    with pytest.raises(OutOfScope):
+        applicant_block("vi", Scope(Role.CHAIR, unit="10002"))

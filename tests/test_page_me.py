@@ -9,7 +9,6 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from flask import Flask
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine, select
 
@@ -18,6 +17,7 @@ from dashboard.components import atrisk
 from dashboard.pages import me
 from queries.models import Dossier
 from queries.sla import Clock
+from tests.conftest import callback_request
 from tests.factories import add_dossier, add_official
 
 
@@ -27,10 +27,8 @@ def render(component: object) -> str:
 
 @pytest.fixture
 def request_in(dashboard_db: Engine):  # type: ignore[no-untyped-def]
-    app: Flask = dashboard.app.server
-
     def run(lang: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        with callback_request(lang):
             return fn(*args, **kwargs)
 
     return run

@@ -6,12 +6,12 @@ import json
 
 import plotly.graph_objects as go
 import pytest
-from flask import Flask
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine
 
 import dashboard.app  # noqa: F401 - pages register against the app
 from dashboard.pages import province
+from tests.conftest import callback_request
 
 
 def render(component: object) -> str:
@@ -24,10 +24,9 @@ MARCH_QUERY = {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"}
 @pytest.fixture
 def request_in(dashboard_db: Engine):  # type: ignore[no-untyped-def]
     """Run a callback inside a request with the given language cookie."""
-    app: Flask = dashboard.app.server
 
     def run(lang: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        with callback_request(lang):
             return fn(*args, **kwargs)
 
     return run

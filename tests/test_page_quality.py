@@ -9,12 +9,12 @@ import json
 import pandas as pd
 import pytest
 from dash import no_update
-from flask import Flask
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine
 
 import dashboard.app  # noqa: F401 - pages register against the app
 from dashboard.pages import quality
+from tests.conftest import callback_request
 from tests.test_quality import flawed  # noqa: F401 - the hand-built units, shared
 
 MARCH_QUERY = {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"}
@@ -27,10 +27,9 @@ def render(component: object) -> str:
 @pytest.fixture
 def request_in(dashboard_db: Engine, flawed: dict[str, int]):  # type: ignore[no-untyped-def]  # noqa: F811
     """Run a callback inside a request with the given language cookie."""
-    app: Flask = dashboard.app.server
 
     def run(lang: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        with callback_request(lang):
             return fn(*args, **kwargs)
 
     return run

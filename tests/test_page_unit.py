@@ -11,7 +11,6 @@ from datetime import date, datetime
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from flask import Flask
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine, insert, select
 
@@ -20,6 +19,7 @@ from dashboard.components import atrisk
 from dashboard.pages import unit
 from queries.models import ApologyLetter, Dossier
 from queries.sla import Clock
+from tests.conftest import callback_request
 from tests.factories import add_dossier
 
 MARCH_QUERY = {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"}
@@ -47,10 +47,9 @@ def find(component: object, component_id: object) -> object | None:
 @pytest.fixture
 def request_in(dashboard_db: Engine):  # type: ignore[no-untyped-def]
     """Run a callback inside a request with the given language cookie."""
-    app: Flask = dashboard.app.server
 
     def run(lang: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+        with callback_request(lang):
             return fn(*args, **kwargs)
 
     return run
@@ -194,15 +193,16 @@ def test_the_server_export_holds_every_row_as_shown(request_in, crowded_b) -> No
             "rowData"
         ]
     ]
-    fields = [c["field"] for c in columns]
-    headers = [c["headerName"] for c in columns]
+    exported = atrisk.export_columns(columns)  # the grid's columns and the applicant's
+    fields = [c["field"] for c in exported]
+    headers = [c["headerName"] for c in exported]
 
     csv_file = request_in("vi", atrisk.export_csv, 1, scope, columns, name)
     assert csv_file["filename"] == "ho-so-can-chu-y-10002.csv"
     text = decoded(csv_file).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == headers
-    expected = [["" if r[f] is None else str(r[f]) for f in fields] for r in shown]
+    expected = [["" if r.get(f) is None else str(r.get(f)) for f in fields] for r in shown]  # no applicants
     assert table[1:] == expected
 
     xlsx_file = request_in("vi", atrisk.export_xlsx, 1, scope, columns, name)

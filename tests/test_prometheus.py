@@ -40,6 +40,7 @@ from queries.sla import Clock
 from queries.timeutil import vn_now
 from tests.alert_fixtures import free_port
 from tests.factories import add_dossier, add_official, add_procedure, add_sector, add_unit
+from tests.web_process import sign_in
 
 RULES_DIR = REPO_ROOT / "prometheus"
 DOSSIER = "000.00.10.H56-250101-0042"  # a dossier code in the national format, to look for in labels
@@ -222,8 +223,9 @@ def web(database: str, tmp_path_factory: pytest.TempPathFactory, scheduler: Serv
         for _ in range(10):
             get(server.url + "/healthz")
         get(server.url + "/readyz")
-        get(server.url + f"/dossier/{DOSSIER}")
-        get(server.url + f"/api/v1/units/{UNIT}/kpis")
+        session = sign_in(server.url, database)
+        get(server.url + f"/dossier/{DOSSIER}", Cookie=session)
+        get(server.url + f"/api/v1/units/{UNIT}/kpis", Cookie=session)
         callback = json.dumps(
             {
                 "output": "..navbar.className...page.className..",
@@ -239,7 +241,7 @@ def web(database: str, tmp_path_factory: pytest.TempPathFactory, scheduler: Serv
         request = urllib.request.Request(
             server.url + "/_dash-update-component",
             data=callback,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Cookie": session},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200

@@ -13,7 +13,7 @@ from queries.filters import Filters
 from queries.models import ApologyLetter, Dossier
 from queries.quality import CHECKS, UnknownCheck, count_failing, failing_dossiers, quality_by_unit
 from queries.sla import Clock
-from tests.conftest import MARCH, NOW
+from tests.conftest import MARCH, NOW, PROVINCE
 from tests.factories import add_dossier, add_procedure, add_sector, add_unit
 
 FEBRUARY = Filters(start=date(2026, 2, 1), end=date(2026, 2, 28), preset="custom")
@@ -145,7 +145,7 @@ def _table(rows: list) -> dict[str, dict[str, int]]:  # type: ignore[type-arg]
 
 def test_it_counts_each_check_per_unit(engine: Engine, flawed: dict[str, int]) -> None:
     with engine.connect() as conn:
-        table = _table(quality_by_unit(conn, MARCH, now=NOW))
+        table = _table(quality_by_unit(conn, MARCH, now=NOW, scope=PROVINCE))
     assert table == {
         "10001": {
             "no_procedure": 1,
@@ -172,7 +172,7 @@ def test_the_period_follows_each_checks_date_and_always_keeps_undated_dossiers(
     engine: Engine, flawed: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        table = _table(quality_by_unit(conn, FEBRUARY, now=NOW))
+        table = _table(quality_by_unit(conn, FEBRUARY, now=NOW, scope=PROVINCE))
     a, b = table["10001"], table["10002"]
     assert a["no_procedure"] == 1  # Q2, received in February
     assert a["no_receipt"] == 1  # Q3 has no receipt date: in every period
@@ -185,10 +185,10 @@ def test_the_period_follows_each_checks_date_and_always_keeps_undated_dossiers(
 
 def test_the_scope_filters_narrow_the_checks(engine: Engine, flawed: dict[str, int]) -> None:
     with engine.connect() as conn:
-        only_b = _table(quality_by_unit(conn, replace(MARCH, unit="10002"), now=NOW))
-        land = _table(quality_by_unit(conn, replace(MARCH, sector="DD"), now=NOW))
-        online = quality_by_unit(conn, replace(MARCH, channel="online"), now=NOW)
-        unknown = quality_by_unit(conn, replace(MARCH, unit="99999"), now=NOW)
+        only_b = _table(quality_by_unit(conn, replace(MARCH, unit="10002"), now=NOW, scope=PROVINCE))
+        land = _table(quality_by_unit(conn, replace(MARCH, sector="DD"), now=NOW, scope=PROVINCE))
+        online = quality_by_unit(conn, replace(MARCH, channel="online"), now=NOW, scope=PROVINCE)
+        unknown = quality_by_unit(conn, replace(MARCH, unit="99999"), now=NOW, scope=PROVINCE)
     assert set(only_b) == {"10002"}
     assert land["10001"]["repeat_supplement"] == 1 and land["10001"]["any_check"] == 1
     assert online == unknown == []
@@ -196,14 +196,27 @@ def test_the_scope_filters_narrow_the_checks(engine: Engine, flawed: dict[str, i
 
 def test_it_lists_the_dossiers_behind_a_check_page_by_page(engine: Engine, flawed: dict[str, int]) -> None:
     with engine.connect() as conn:
-        late = failing_dossiers(conn, MARCH, check="late_no_apology", now=NOW, sort=[("code", False)])
-        assert count_failing(conn, MARCH, check="late_no_apology", now=NOW) == 2
-        assert count_failing(conn, MARCH, check="late_no_apology", now=NOW, unit_code="10002") == 1
-        in_b = failing_dossiers(conn, MARCH, check="late_no_apology", now=NOW, unit_code="10002")
-        february = failing_dossiers(conn, FEBRUARY, check="repeat_supplement", now=NOW, sort=[("code", True)])
-        first = failing_dossiers(conn, FEBRUARY, check="repeat_supplement", now=NOW, limit=1)
-        second = failing_dossiers(conn, FEBRUARY, check="repeat_supplement", now=NOW, offset=1, limit=1)
-        everything = failing_dossiers(conn, FEBRUARY, check="repeat_supplement", now=NOW, limit=None)
+        late = failing_dossiers(
+            conn, MARCH, check="late_no_apology", now=NOW, sort=[("code", False)], scope=PROVINCE
+        )
+        assert count_failing(conn, MARCH, check="late_no_apology", now=NOW, scope=PROVINCE) == 2
+        assert (
+            count_failing(conn, MARCH, check="late_no_apology", now=NOW, unit_code="10002", scope=PROVINCE)
+            == 1
+        )
+        in_b = failing_dossiers(
+            conn, MARCH, check="late_no_apology", now=NOW, unit_code="10002", scope=PROVINCE
+        )
+        february = failing_dossiers(
+            conn, FEBRUARY, check="repeat_supplement", now=NOW, sort=[("code", True)], scope=PROVINCE
+        )
+        first = failing_dossiers(conn, FEBRUARY, check="repeat_supplement", now=NOW, limit=1, scope=PROVINCE)
+        second = failing_dossiers(
+            conn, FEBRUARY, check="repeat_supplement", now=NOW, offset=1, limit=1, scope=PROVINCE
+        )
+        everything = failing_dossiers(
+            conn, FEBRUARY, check="repeat_supplement", now=NOW, limit=None, scope=PROVINCE
+        )
     assert [row.code for row in late] == ["Q11", "Q9"]
     assert [row.code for row in in_b] == ["Q9"]
     assert in_b[0].unit_name_vi == "Phường B" and in_b[0].procedure_code == "P3"
@@ -218,15 +231,19 @@ def test_undated_and_unclocked_dossiers_sort_last_and_come_back_whole(
     engine: Engine, flawed: dict[str, int]
 ) -> None:
     with engine.connect() as conn:
-        rows = failing_dossiers(conn, MARCH, check="no_receipt", now=NOW, sort=[("received_at", False)])
-        nothing = failing_dossiers(conn, MARCH, check="no_procedure", now=NOW, sort=[("bogus", True)])
+        rows = failing_dossiers(
+            conn, MARCH, check="no_receipt", now=NOW, sort=[("received_at", False)], scope=PROVINCE
+        )
+        nothing = failing_dossiers(
+            conn, MARCH, check="no_procedure", now=NOW, sort=[("bogus", True)], scope=PROVINCE
+        )
     assert [(row.code, row.received_at, row.due_at) for row in rows] == [("Q3", None, None)]
     assert [(row.code, row.procedure_code) for row in nothing] == [("Q1", None)]
 
 
 def test_an_unknown_check_is_refused(engine: Engine, flawed: dict[str, int]) -> None:
     with engine.connect() as conn, pytest.raises(UnknownCheck, match="no_such"):
-        count_failing(conn, MARCH, check="no_such", now=NOW)
+        count_failing(conn, MARCH, check="no_such", now=NOW, scope=PROVINCE)
 
 
 def test_a_long_list_comes_back_whole_for_the_export(engine: Engine, flawed: dict[str, int]) -> None:
@@ -245,8 +262,8 @@ def test_a_long_list_comes_back_whole_for_the_export(engine: Engine, flawed: dic
             ],
         )
     with engine.connect() as conn:
-        everything = failing_dossiers(conn, MARCH, check="no_procedure", now=NOW, limit=None)
-        capped = failing_dossiers(conn, MARCH, check="no_procedure", now=NOW, limit=1200)
-        assert count_failing(conn, MARCH, check="no_procedure", now=NOW) == 1501
+        everything = failing_dossiers(conn, MARCH, check="no_procedure", now=NOW, limit=None, scope=PROVINCE)
+        capped = failing_dossiers(conn, MARCH, check="no_procedure", now=NOW, limit=1200, scope=PROVINCE)
+        assert count_failing(conn, MARCH, check="no_procedure", now=NOW, scope=PROVINCE) == 1501
     assert len(everything) == 1501 and len(capped) == 1200
     assert everything[0].code == "N1499" and everything[-1].code == "Q1"  # the latest receipt first

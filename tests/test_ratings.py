@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert, select
 from queries.models import Dossier, Rating
 from queries.ratings import combine_timeliness, low_ratings, satisfaction_by_timeliness, weekly_ratings
 from queries.sla import Clock
-from tests.conftest import MARCH
+from tests.conftest import MARCH, PROVINCE
 from tests.factories import add_dossier, add_procedure
 
 UNIT_A = replace(MARCH, unit="10001")
@@ -59,7 +59,7 @@ def rated_a(engine: Engine, clock: Clock, two_communes: dict[str, int]) -> dict[
 
 def test_it_lists_the_latest_low_ratings(engine: Engine, two_communes) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        rows = low_ratings(conn, UNIT_A)
+        rows = low_ratings(conn, UNIT_A, scope=PROVINCE)
     assert [(r.dossier_code, r.score, r.procedure_code) for r in rows] == [("A3", 2, "1.004194")]
     assert rows[0].rated_at == datetime(2026, 3, 9, 10)
     assert rows[0].procedure_name("en") == "1.004194"
@@ -67,11 +67,13 @@ def test_it_lists_the_latest_low_ratings(engine: Engine, two_communes) -> None: 
 
 def test_low_ratings_are_newest_first_within_the_period_and_limit(engine: Engine, rated_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        rows = low_ratings(conn, UNIT_A)
-        top = low_ratings(conn, UNIT_A, limit=1)
-        online = low_ratings(conn, replace(UNIT_A, channel="online"))
-        february = low_ratings(conn, replace(UNIT_A, start=date(2026, 2, 1), end=date(2026, 2, 28)))
-        other_unit = low_ratings(conn, replace(MARCH, unit="10002"))
+        rows = low_ratings(conn, UNIT_A, scope=PROVINCE)
+        top = low_ratings(conn, UNIT_A, limit=1, scope=PROVINCE)
+        online = low_ratings(conn, replace(UNIT_A, channel="online"), scope=PROVINCE)
+        february = low_ratings(
+            conn, replace(UNIT_A, start=date(2026, 2, 1), end=date(2026, 2, 28)), scope=PROVINCE
+        )
+        other_unit = low_ratings(conn, replace(MARCH, unit="10002"), scope=PROVINCE)
     assert [r.dossier_code for r in rows] == ["C1", "A4", "A3"]
     assert [r.comment for r in rows[:2]] == ["Không ai trả lời", "Chờ lâu"]
     assert rows[0].channel is None and rows[0].rated_at == datetime(2026, 3, 19, 9)
@@ -83,7 +85,7 @@ def test_low_ratings_are_newest_first_within_the_period_and_limit(engine: Engine
 
 def test_the_weekly_trend_has_every_week_with_average_and_satisfied_share(engine: Engine, rated_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        weeks = weekly_ratings(conn, UNIT_A, start=date(2026, 2, 4), end=date(2026, 3, 20))
+        weeks = weekly_ratings(conn, UNIT_A, start=date(2026, 2, 4), end=date(2026, 3, 20), scope=PROVINCE)
     table = {w.week: (w.ratings, w.satisfied, w.low, w.score_sum) for w in weeks}
     assert list(table) == [date(2026, 2, 2) + (date(2026, 2, 9) - date(2026, 2, 2)) * i for i in range(7)]
     assert table[date(2026, 2, 9)] == (1, 0, 1, 1)
@@ -99,7 +101,7 @@ def test_the_weekly_trend_has_every_week_with_average_and_satisfied_share(engine
 
 def test_it_sets_satisfaction_of_timely_dossiers_beside_late_ones(engine: Engine, two_communes) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        [unit] = satisfaction_by_timeliness(conn, UNIT_A)
+        [unit] = satisfaction_by_timeliness(conn, UNIT_A, scope=PROVINCE)
     assert unit.procedure_code is None
     assert (unit.timely.ratings, unit.timely.satisfied, unit.timely.average) == (1, 1, 5.0)
     assert (unit.late.ratings, unit.late.satisfied, unit.late.average) == (1, 0, 2.0)
@@ -109,8 +111,8 @@ def test_it_sets_satisfaction_of_timely_dossiers_beside_late_ones(engine: Engine
 
 def test_per_procedure_it_leaves_out_open_dossiers_and_sorts_by_ratings(engine: Engine, rated_a) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        [unit] = satisfaction_by_timeliness(conn, UNIT_A)
-        rows = satisfaction_by_timeliness(conn, UNIT_A, by_procedure=True)
+        [unit] = satisfaction_by_timeliness(conn, UNIT_A, scope=PROVINCE)
+        rows = satisfaction_by_timeliness(conn, UNIT_A, by_procedure=True, scope=PROVINCE)
     # A4 is still open: its rating of 1 has no verdict and counts on neither side.
     assert (unit.timely.ratings, unit.timely.score_sum, unit.late.ratings, unit.late.score_sum) == (
         2,
@@ -129,7 +131,9 @@ def test_per_procedure_it_leaves_out_open_dossiers_and_sorts_by_ratings(engine: 
 
 def test_with_no_rating_the_unit_has_empty_summaries(engine: Engine, two_communes) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        [unit] = satisfaction_by_timeliness(conn, replace(MARCH, unit="10002"))
-        rows = satisfaction_by_timeliness(conn, replace(MARCH, unit="10002"), by_procedure=True)
+        [unit] = satisfaction_by_timeliness(conn, replace(MARCH, unit="10002"), scope=PROVINCE)
+        rows = satisfaction_by_timeliness(
+            conn, replace(MARCH, unit="10002"), by_procedure=True, scope=PROVINCE
+        )
     assert unit.timely.ratings == unit.late.ratings == 0 and unit.timely.average is None
     assert rows == []

@@ -20,9 +20,11 @@ from queries import rollups
 from queries.__main__ import main
 from queries.demo import generate
 from queries.filters import Filters
-from queries.kpis import kpis_by_unit, total_kpis, weekly_trend
+from queries.kpis import combine, kpis_by_unit, total_kpis, weekly_trend
 from queries.models import DailyRollup, DailyUnitRollup, Dossier, Procedure, Rating, RollupState, Sector, Unit
+from queries.scope import Role, Scope
 from queries.sla import Clock
+from tests.conftest import PROVINCE
 from tests.factories import add_dossier
 from tests.test_import import EXAMPLES, LATER, dossier, import_dossiers, import_examples, run, write_rows
 
@@ -56,16 +58,23 @@ def current_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         return rollup_rows(conn)
 
 
-def assert_same_figures(conn: Connection, filters: Filters, *, now: datetime = AS_OF) -> None:
-    """Period figures per unit and in total, and the weekly trend, from the rollup and raw."""
+def assert_same_figures(
+    conn: Connection, filters: Filters, *, now: datetime = AS_OF, scope: Scope = PROVINCE
+) -> None:
+    """Period figures per unit and in total, and the weekly trend, from the rollup and raw, as
+    `scope` sees them (a sector-limited supervisor reads the per-sector rollup)."""
     for by_unit in (True, False):
-        raw = kpis_by_unit(conn, filters, now=now, due_cutoff=CUTOFF, by_unit=by_unit, source="raw")
-        rolled = kpis_by_unit(conn, filters, now=now, due_cutoff=CUTOFF, by_unit=by_unit, source="rollup")
-        assert rolled == raw, (filters, by_unit)
+        raw = kpis_by_unit(
+            conn, filters, now=now, due_cutoff=CUTOFF, by_unit=by_unit, source="raw", scope=scope
+        )
+        rolled = kpis_by_unit(
+            conn, filters, now=now, due_cutoff=CUTOFF, by_unit=by_unit, source="rollup", scope=scope
+        )
+        assert rolled == raw, (filters, scope, by_unit)
     trend = {"start": filters.start, "end": filters.end}
-    assert weekly_trend(conn, filters, **trend, source="rollup") == weekly_trend(
-        conn, filters, **trend, source="raw"
-    ), filters
+    assert weekly_trend(conn, filters, **trend, source="rollup", scope=scope) == weekly_trend(
+        conn, filters, **trend, source="raw", scope=scope
+    ), (filters, scope)
 
 
 def codes(conn: Connection) -> dict[str, str]:
@@ -149,6 +158,24 @@ SCOPES = [
 ]
 
 
+#: Filter sets a user limited to the busy sector (and one more) may ask for.
+LIMITED_SCOPES = [
+    {},
+    {"unit": "unit"},
+    {"sector": "sector"},
+    {"procedure": "procedure"},
+    {"channel": "online"},
+]
+
+
+def two_sectors(conn: Connection, busy: str) -> tuple[str, str]:
+    """The busy sector and the next one by code: a supervisor limited to both, not to all."""
+    other = conn.execute(
+        select(Sector.code).where(Sector.code != busy).order_by(Sector.code).limit(1)
+    ).scalar_one()
+    return busy, other
+
+
 @pytest.mark.parametrize("period", list(PERIODS), ids=list(PERIODS))
 def test_rollup_figures_equal_the_raw_queries_under_every_filter(demo: Engine, period: str) -> None:
     start, end = PERIODS[period]
@@ -157,12 +184,57 @@ def test_rollup_figures_equal_the_raw_queries_under_every_filter(demo: Engine, p
         for scope in SCOPES:
             values = {key: known.get(value, value) for key, value in scope.items()}
             assert_same_figures(conn, Filters(start=start, end=end, **values))
+        limited = Scope(Role.SUPERVISOR, sectors=two_sectors(conn, known["sector"]))
+        chair = Scope(Role.CHAIR, unit=known["unit"])
+        for scope in LIMITED_SCOPES:
+            values = {key: known.get(value, value) for key, value in scope.items()}
+            assert_same_figures(conn, Filters(start=start, end=end, **values), scope=limited)
+            assert_same_figures(conn, Filters(start=start, end=end, **values), scope=chair)
+
+
+@pytest.mark.parametrize("source", ["raw", "rollup"])
+def test_a_sector_limited_province_is_the_sum_of_its_sectors(demo: Engine, source: str) -> None:
+    start, end = PERIODS["whole demo"]
+    period = Filters(start=start, end=end)
+    with demo.connect() as conn:
+        sectors = two_sectors(conn, codes(conn)["sector"])
+        limited = total_kpis(
+            conn,
+            period,
+            now=AS_OF,
+            due_cutoff=CUTOFF,
+            source=source,  # type: ignore[arg-type]
+            scope=Scope(Role.SUPERVISOR, sectors=sectors),
+        )
+        parts = [
+            total_kpis(
+                conn,
+                replace(period, sector=sector),
+                now=AS_OF,
+                due_cutoff=CUTOFF,
+                source=source,  # type: ignore[arg-type]
+                scope=PROVINCE,
+            )
+            for sector in sectors
+        ]
+        everything = total_kpis(
+            conn,
+            period,
+            now=AS_OF,
+            due_cutoff=CUTOFF,
+            source=source,
+            scope=PROVINCE,  # type: ignore[arg-type]
+        )
+    assert limited == combine(parts)
+    assert 0 < limited.received < everything.received and 0 < limited.open < everything.open
 
 
 def test_the_compared_figures_are_not_trivially_empty(demo: Engine) -> None:
     start, end = PERIODS["whole demo"]
     with demo.connect() as conn:
-        total = total_kpis(conn, Filters(start=start, end=end), now=AS_OF, due_cutoff=CUTOFF, source="rollup")
+        total = total_kpis(
+            conn, Filters(start=start, end=end), now=AS_OF, due_cutoff=CUTOFF, source="rollup", scope=PROVINCE
+        )
     assert total.received > 4000 and total.resolved > 4000 and total.ratings > 500
     assert 0 < total.resolved_late < total.resolved and 0 < total.ratings_late < total.ratings
     assert 0 < total.fee_bearing < total.received and 0 < total.paid_online < total.fee_bearing
@@ -180,13 +252,13 @@ def test_the_dashboard_reads_the_rollup_once_built_and_the_raw_tables_before(
         )
         # The rollup still counts these as received over the counter or online: stale on purpose,
         # so "auto" shows which source it read.
-        stale = total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF)
-        assert stale == total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF, source="rollup")
-        assert stale != total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF, source="raw")
+        stale = total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF, scope=PROVINCE)
+        assert stale == total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF, source="rollup", scope=PROVINCE)
+        assert stale != total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF, source="raw", scope=PROVINCE)
         conn.execute(update(RollupState).values(rebuilt_at=None))  # as before the first rebuild
         assert not rollups.is_built(conn)
-        assert total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF) == total_kpis(
-            conn, march, now=AS_OF, due_cutoff=CUTOFF, source="raw"
+        assert total_kpis(conn, march, now=AS_OF, due_cutoff=CUTOFF, scope=PROVINCE) == total_kpis(
+            conn, march, now=AS_OF, due_cutoff=CUTOFF, source="raw", scope=PROVINCE
         )
 
 
@@ -364,7 +436,11 @@ def test_a_procedure_whose_fee_starts_rebuilds_the_rollups(
     import_examples(engine, clock)
     with engine.connect() as conn:
         before = total_kpis(
-            conn, Filters(start=date(2026, 3, 1), end=date(2026, 3, 31)), now=LATER, due_cutoff=LATER
+            conn,
+            Filters(start=date(2026, 3, 1), end=date(2026, 3, 31)),
+            now=LATER,
+            due_cutoff=LATER,
+            scope=PROVINCE,
         )
     lines = (EXAMPLES / "procedures.csv").read_text(encoding="utf-8").splitlines()
     charged = [line.replace(",toan_trinh,0,Certificate", ",toan_trinh,30000,Certificate") for line in lines]
@@ -373,7 +449,11 @@ def test_a_procedure_whose_fee_starts_rebuilds_the_rollups(
     assert run(engine, clock, path, "procedures", LATER).updated == 1
     with engine.connect() as conn:
         after = total_kpis(
-            conn, Filters(start=date(2026, 3, 1), end=date(2026, 3, 31)), now=LATER, due_cutoff=LATER
+            conn,
+            Filters(start=date(2026, 3, 1), end=date(2026, 3, 31)),
+            now=LATER,
+            due_cutoff=LATER,
+            scope=PROVINCE,
         )
         assert_same_figures(conn, Filters(start=date(2026, 3, 1), end=date(2026, 3, 31)), now=LATER)
     assert after.fee_bearing > before.fee_bearing

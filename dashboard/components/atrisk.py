@@ -8,7 +8,9 @@ the grid's own columns and the very values the grid shows (`at_risk_record`).
 
 Ids are dicts {"type": "atrisk-…", "id": NAME}; one pair of pattern-matching callbacks serves
 every page that places a grid. The scope is a dcc.Store: {"filters": Filters.query() or None,
-"handler": official code or None}.
+"handler": official code or None}. That store is browser data, so every block and every export
+is read again within the signed-in user's scope (`current_scope()`): a forged store naming
+another unit or official gets OutOfScope (403), never its rows.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, dcc, html
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.components.figures import STATE_COLOURS
 from dashboard.components.grids import LOCALE_VI, number_column, rows_to_xlsx
 from dashboard.i18n import current_lang, t
 from dashboard.services import clock, engine, now
 from dashboard.urlstate import page_filters
+from queries import personal
 from queries.atrisk import AtRiskRow, at_risk, count_open
 from queries.domain import Step
 from queries.filters import Filters
@@ -134,13 +138,14 @@ def _due_text(due: datetime | None, lang: str) -> str:
 
 def rows_for(scope: dict[str, Any], start: int, end: int, lang: str) -> tuple[list[dict[str, Any]], int]:
     """Rows start..end-1 of the scope, most urgent first, and how many there are in all."""
-    filters, handler = _filters(scope), scope.get("handler")
+    filters, handler, allowed = _filters(scope), scope.get("handler"), current_scope()
     with engine().connect() as conn:
-        total = count_open(conn, filters, handler_code=handler)
+        total = count_open(conn, filters, scope=allowed, handler_code=handler)
         rows = (
             at_risk(
                 conn,
                 clock(),
+                scope=allowed,
                 now=now(),
                 filters=filters,
                 handler_code=handler,
@@ -154,8 +159,10 @@ def rows_for(scope: dict[str, Any], start: int, end: int, lang: str) -> tuple[li
 
 
 def all_rows(scope: dict[str, Any], lang: str) -> Iterator[dict[str, Any]]:
-    """Every row of the scope, in the grid's order, fetched in batches on one connection."""
-    filters, handler = _filters(scope), scope.get("handler")
+    """Every row of the scope, in the grid's order, fetched in batches on one connection; each
+    with its applicant (name and phone), masked unless the reader may see that dossier's whole
+    (queries/personal.py): the exports carry the column, the grid does not."""
+    filters, handler, allowed = _filters(scope), scope.get("handler"), current_scope()
     moment, the_clock = now(), clock()
     with engine().connect() as conn:
         offset = 0
@@ -163,13 +170,17 @@ def all_rows(scope: dict[str, Any], lang: str) -> Iterator[dict[str, Any]]:
             batch = at_risk(
                 conn,
                 the_clock,
+                scope=allowed,
                 now=moment,
                 filters=filters,
                 handler_code=handler,
                 offset=offset,
                 limit=EXPORT_BATCH,
             )
-            yield from (at_risk_record(row, lang) for row in batch)
+            people = personal.applicants_by_code(conn, allowed, [row.code for row in batch])
+            for row in batch:
+                found = people.get(row.code)
+                yield {**at_risk_record(row, lang), "applicant": found.summary() if found else ""}
             if len(batch) < EXPORT_BATCH:
                 return
             offset += EXPORT_BATCH
@@ -261,6 +272,7 @@ def serve_rows(request: dict[str, Any] | None, scope: dict[str, Any]) -> dict[st
     prevent_initial_call=True,
 )
 def export_csv(_clicks: int, scope: dict[str, Any], columns: list[dict[str, Any]], name: str) -> dict:
+    columns = export_columns(columns)
     return dcc.send_bytes(rows_to_csv(list(all_rows(scope, current_lang())), columns), f"{name}.csv")
 
 
@@ -273,7 +285,15 @@ def export_csv(_clicks: int, scope: dict[str, Any], columns: list[dict[str, Any]
     prevent_initial_call=True,
 )
 def export_xlsx(_clicks: int, scope: dict[str, Any], columns: list[dict[str, Any]], name: str) -> dict:
+    columns = export_columns(columns)
     return dcc.send_bytes(rows_to_xlsx(list(all_rows(scope, current_lang())), columns), f"{name}.xlsx")
+
+
+def export_columns(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The grid's columns and, after the dossier's code, its applicant (exports only)."""
+    shown = [c for c in columns if c.get("field") != "applicant"]
+    at = next((i + 1 for i, c in enumerate(shown) if c.get("field") == "code"), 0)
+    return [*shown[:at], {"field": "applicant", "headerName": t("atrisk.col.applicant")}, *shown[at:]]
 
 
 def rows_to_csv(rows: list[dict[str, Any]], columns: list[dict[str, Any]]) -> bytes:

@@ -9,6 +9,11 @@ when the alert was raised), the unit and the delivery state, all in the URL like
 The log of a busy province runs to tens of thousands of rows a month, so the grid uses AG
 Grid's infinite row model (blocks served and sorted in SQL, queries/alert_log.py), and the CSV
 and Excel files are built on the server from the same query.
+
+The log a reader sees is the one their scope covers (queries/alert_log.py): a chairperson's
+unit, an official's own alerts, a limited supervisor's sectors. The page's store and a clicked
+row id are browser data, so each callback asks again with `current_scope()`; an alert, unit or
+official outside the scope gets 403.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from sqlalchemy import Connection
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.components.alertlist import (
     ALERT_COLOURS,
     ALERT_SYMBOLS,
@@ -63,6 +69,7 @@ from queries.alert_log import (
     counts_by_state,
     official_name,
 )
+from queries.scope import Scope
 
 dash.register_page(
     __name__, path="/alerts", name="Nhật ký cảnh báo", title="Nhật ký cảnh báo · Giám sát một cửa"
@@ -99,9 +106,10 @@ EXPORT_FIELDS = (
 def layout(**query: str) -> html.Div:
     filters, error = page_filters(query)
     state, state_error = _state_from(query.get("state"))
+    allowed = current_scope()
     with engine().connect() as conn:
-        units = catalog.units(conn)
-        official, official_label, official_error = _official_from(conn, query.get("official"))
+        units = catalog.units(conn, scope=allowed)
+        official, official_label, official_error = _official_from(conn, query.get("official"), allowed)
     lang = current_lang()
     scope = {"filters": filters.query(), "state": state, "official": official}
     errors = [message for message in (error, state_error, official_error) if message]
@@ -218,12 +226,13 @@ def _state_from(value: str | None) -> tuple[str | None, str | None]:
     return None, f"{t('filter.error')}: state = “{value[:64]}” {reason}."
 
 
-def _official_from(conn: Connection, value: str | None) -> tuple[str | None, str, str | None]:
-    """The official of `?official=`: (code, name, None), or (None, "", message) when unknown."""
+def _official_from(conn: Connection, value: str | None, allowed: Scope) -> tuple[str | None, str, str | None]:
+    """The official of `?official=`: (code, name, None), or (None, "", message) when unknown;
+    OutOfScope (403) for an official outside the scope."""
     code = (value or "").strip()
     if not code:
         return None, "", None
-    name = official_name(conn, code) if len(code) <= 64 else None
+    name = official_name(conn, code, scope=allowed) if len(code) <= 64 else None
     if name is None:
         reason = t("alerts.filter.error.official")
         return None, "", f"{t('filter.error')}: official = “{code[:64]}” {reason}."
@@ -316,9 +325,10 @@ def show_summary(scope: dict[str, Any]) -> list[Any]:
         unit_code=query.unit_code,
         official_code=query.official_code,
     )
+    allowed = current_scope()
     with engine().connect() as conn:
-        counts = counts_by_state(conn, replace(query, state=None))
-        failed_recently = counts_by_state(conn, recent).failed
+        counts = counts_by_state(conn, replace(query, state=None), scope=allowed)
+        failed_recently = counts_by_state(conn, recent, scope=allowed).failed
     cards = dbc.Row(
         [
             _count_card("alerts.count.sent", counts.sent, scope, "sent"),
@@ -458,10 +468,12 @@ def list_rows(request: dict[str, Any] | None, scope: dict[str, Any]) -> dict[str
         return no_update
     start = max(0, int(request.get("startRow") or 0))
     end = max(start + 1, int(request.get("endRow") or start + BLOCK))
-    query, lang = log_query(scope), current_lang()
+    query, lang, allowed = log_query(scope), current_lang(), current_scope()
     with engine().connect() as conn:
-        total = count_alerts(conn, query)
-        rows = alert_log(conn, query, sort=_sort(request), offset=start, limit=min(end - start, MAX_BLOCK))
+        total = count_alerts(conn, query, scope=allowed)
+        rows = alert_log(
+            conn, query, scope=allowed, sort=_sort(request), offset=start, limit=min(end - start, MAX_BLOCK)
+        )
     return {"rowData": [log_row(row, lang) for row in rows], "rowCount": total}
 
 
@@ -473,7 +485,7 @@ def list_rows(request: dict[str, Any] | None, scope: dict[str, Any]) -> dict[str
 def show_count(scope: dict[str, Any]) -> tuple[Any, dict[str, str]]:
     """The number of alerts in scope, and a grid only as tall as they need (no empty band)."""
     with engine().connect() as conn:
-        total = count_alerts(conn, log_query(scope))
+        total = count_alerts(conn, log_query(scope), scope=current_scope())
     height = min(GRID_HEIGHT, GRID_HEADER + GRID_ROW * max(total, 1))
     style = {"height": f"{height}px", "width": "100%"}
     if total == 0:
@@ -506,10 +518,11 @@ def show_detail(cell: dict[str, Any] | None) -> Any:
 
 def make_detail(alert_id: int) -> Any:
     """One alert for an inspection: its facts, the message as sent and every attempt."""
+    allowed = current_scope()
     with engine().connect() as conn:
-        entry = alert_entry(conn, alert_id)
-        message = alert_message(conn, alert_id)
-        attempts = alert_attempts(conn, alert_id)
+        entry = alert_entry(conn, alert_id, scope=allowed)  # OutOfScope for another's alert: 403
+        message = alert_message(conn, alert_id, scope=allowed)
+        attempts = alert_attempts(conn, alert_id, scope=allowed)
     if entry is None:
         return dbc.Alert(t("alerts.detail.gone", id=alert_id), color="warning")
     lang = current_lang()
@@ -608,10 +621,10 @@ def _attempts_table(attempts: list[Any], lang: str) -> Any:
 # --- downloads ---------------------------------------------------------------------------------------
 def export_rows(scope: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """The rows a download holds: the log newest first, up to EXPORT_LIMIT, fetched a page at a time."""
-    query, rows = log_query(scope), []
+    query, rows, allowed = log_query(scope), [], current_scope()
     with engine().connect() as conn:
         while len(rows) < EXPORT_LIMIT:
-            page = alert_log(conn, query, offset=len(rows), limit=MAX_BLOCK)
+            page = alert_log(conn, query, scope=allowed, offset=len(rows), limit=MAX_BLOCK)
             rows += [log_row(entry, lang) for entry in page]
             if len(page) < MAX_BLOCK:
                 break

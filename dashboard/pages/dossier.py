@@ -7,6 +7,11 @@ dues with the clock's pauses shaded, the apology letters (a second one flagged: 
 re-scheduling once), the status history and the citizen's ratings. A second callback lists the
 alerts raised about the dossier (who was told, through which channel, who acknowledged), read
 from the alerting process's outbox, so a supervisor sees whether the people responsible knew.
+A dossier outside the signed-in user's scope is refused (403) by the layout and by each
+callback, since the code in the page's store is browser data.
+The applicant (name, ID number, phone, address) has a block of its own, whole for the official
+holding the dossier and the unit's chairperson, masked with a note for everyone else
+(queries/personal.py decides).
 """
 
 from __future__ import annotations
@@ -21,13 +26,16 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.components.alertlist import make_alert_table
 from dashboard.components.figures import STATE_COLOURS, base_layout, empty_figure
 from dashboard.i18n import TEXT, current_lang, t
 from dashboard.services import clock, engine, now
+from queries import personal
 from queries.alert_log import dossier_alerts
 from queries.domain import OpenState, Outcome
 from queries.dossier_detail import DossierDetail, DossierFacts, dossier_detail, dossier_id
+from queries.personal import ApplicantView
 from queries.sla import END_OF_DAY
 
 dash.register_page(__name__, path_template="/dossier/<code>", name="Hồ sơ", title="Hồ sơ · Giám sát một cửa")
@@ -51,7 +59,7 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
     if not code:
         return _not_found(None)
     with engine().connect() as conn:
-        found = dossier_id(conn, code)
+        found = dossier_id(conn, code, scope=current_scope())  # OutOfScope: 403
     if found is None:
         return _not_found(code)
     return html.Div(
@@ -59,6 +67,7 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
             dcc.Store(id="dossier-code", data=code),
             html.H1(t("dossier.title", code=code), className="h3 mb-3"),
             dcc.Loading(html.Div(id="dossier-facts"), type="dot"),
+            dcc.Loading(html.Div(id="dossier-applicant", className="mt-3"), type="dot"),
             html.H2(t("dossier.timeline"), className="h5 mt-3"),
             dcc.Loading(html.Div(id="dossier-timeline"), type="dot"),
             dbc.Row(
@@ -132,7 +141,7 @@ def _not_found(code: str | None) -> html.Div:
 def show_dossier(code: str) -> tuple[Any, ...]:
     moment = now()
     with engine().connect() as conn:
-        detail = dossier_detail(conn, clock(), code=code, now=moment)
+        detail = dossier_detail(conn, clock(), code=code, now=moment, scope=current_scope())
     if detail is None:  # deleted between the page load and this callback
         return (_not_found(code), None, None, None, None, None)
     return (
@@ -150,11 +159,46 @@ def show_dossier(code: str) -> tuple[Any, ...]:
     )
 
 
+@callback(Output("dossier-applicant", "children"), Input("dossier-code", "data"))
+def show_applicant(code: str) -> Any:
+    """The applicant, masked unless the reader holds the dossier or chairs its unit
+    (queries/personal.py decides, per dossier)."""
+    scope = current_scope()
+    with engine().connect() as conn:
+        found = dossier_id(conn, code, scope=scope)  # OutOfScope: 403
+        applicant = personal.applicant(conn, scope, found) if found is not None else None
+    return make_applicant(applicant)
+
+
+def make_applicant(applicant: ApplicantView | None) -> dbc.Card:
+    body: list[Any] = [html.H2(t("dossier.applicant"), className="h6")]
+    if applicant is None:
+        body.append(html.P(t("dossier.applicant.none"), className="small text-muted mb-0"))
+    else:
+        body.append(
+            _pairs(
+                [
+                    (t(f"dossier.applicant.{field}"), getattr(applicant, field) or "–")
+                    for field in ("full_name", "id_number", "phone", "address")
+                ]
+            )
+        )
+        if applicant.masked:
+            body.append(
+                html.P(
+                    [html.I(className="bi bi-eye-slash me-1"), t("dossier.applicant.masked")],
+                    className="small text-muted mb-0",
+                    id="dossier-applicant-masked",
+                )
+            )
+    return dbc.Card(dbc.CardBody(body), id="dossier-applicant-card")
+
+
 @callback(Output("dossier-alerts", "children"), Input("dossier-code", "data"))
 def show_alerts(code: str) -> Any:
     """Every alert about the dossier, newest first (a dossier gathers a handful, never a page)."""
     with engine().connect() as conn:
-        entries = dossier_alerts(conn, code)
+        entries = dossier_alerts(conn, code, scope=current_scope())
     if not entries:
         return _empty(t("alerts.section.dossier.empty"))
     return make_alert_table(entries, "dossier-alerts-table", about="dossier")

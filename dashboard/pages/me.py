@@ -5,6 +5,10 @@ shows the same view. The page shows the official's unit, their open, overdue, du
 counts, their open dossiers by remaining working time, paged on the server, and the latest
 alerts sent to them with their delivery and acknowledgement (the whole history is in the alert
 log, `/alerts?official=CODE`).
+
+Whose page may be opened follows the signed-in user's scope (queries.kpis.check_official): an
+official their own (it opens on it), a chairperson their unit's officials, supervisors anyone;
+another's gets 403. A user who is an official opens on their own page.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.components.alertlist import make_alert_table
 from dashboard.components.atrisk import make_at_risk_grid, scope_of
 from dashboard.i18n import current_lang, t
@@ -24,6 +29,7 @@ from dashboard.services import due_cutoff, engine, now
 from queries import catalog
 from queries.alert_log import official_alerts
 from queries.backlog import official_workload
+from queries.kpis import check_official
 
 dash.register_page(__name__, path="/me", name="Hồ sơ của tôi", title="Hồ sơ của tôi · Giám sát một cửa")
 
@@ -31,10 +37,15 @@ ALERTS_SHOWN = 20  # the latest alerts on the page; the alert log has them all
 
 
 def layout(official: str | None = None, **query: str) -> html.Div:
-    lang = current_lang()
+    lang, scope = current_lang(), current_scope()
+    official = official or scope.official
     with engine().connect() as conn:
-        officials = catalog.officials(conn)
-        units = {u.id: u for u in catalog.units(conn)}
+        if official and len(official) <= 64:
+            check_official(conn, official, scope)  # another unit's, or a colleague's: 403
+        officials = catalog.officials(conn, scope=scope)
+        units = {u.id: u for u in catalog.units(conn, scope=scope)}
+    if scope.own_dossiers_only:  # the switch offers only what the page would show
+        officials = [o for o in officials if o.code == scope.official]
     chosen = next((o for o in officials if o.code == official), None) if official else None
 
     def unit_name(official_unit: int | None) -> str:
@@ -131,7 +142,9 @@ def _count_card(key: str, value: int, tone: str = "") -> dbc.Col:
 @callback(Output("me-counts", "children"), Input("me-scope", "data"))
 def show_counts(scope: dict[str, Any]) -> dbc.Row | dbc.Alert:
     with engine().connect() as conn:
-        load = official_workload(conn, scope["official"], now=now(), due_cutoff=due_cutoff())
+        load = official_workload(
+            conn, scope["official"], scope=current_scope(), now=now(), due_cutoff=due_cutoff()
+        )
     if load is None:
         return dbc.Alert(t("me.unknown", code=scope["official"]), color="warning")
     return dbc.Row(
@@ -149,7 +162,7 @@ def show_counts(scope: dict[str, Any]) -> dbc.Row | dbc.Alert:
 def show_list(scope: dict[str, Any]) -> html.Div:
     code = scope["official"]
     with engine().connect() as conn:
-        load = official_workload(conn, code, now=now(), due_cutoff=due_cutoff())
+        load = official_workload(conn, code, scope=current_scope(), now=now(), due_cutoff=due_cutoff())
     if load is None or not load.open:
         return html.Div(
             [html.I(className="bi bi-check2-circle me-2"), t("me.empty")],
@@ -168,7 +181,7 @@ def show_alerts(scope: dict[str, Any]) -> Any:
     """The latest alerts sent to the official, and a link to all of them in the alert log."""
     code = scope["official"]
     with engine().connect() as conn:
-        entries = official_alerts(conn, code, limit=ALERTS_SHOWN)
+        entries = official_alerts(conn, code, scope=current_scope(), limit=ALERTS_SHOWN)
     if not entries:
         return html.P(
             t("alerts.section.official.empty"), className="text-muted fst-italic", id="me-alerts-empty"

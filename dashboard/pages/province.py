@@ -3,6 +3,8 @@
 Headline cards with the change against the previous period, all units in one grid with the
 service score (problem units flagged), a units x sectors backlog heat map, and weekly trends of
 the province against one chosen unit. A click on a unit (grid or heat map) opens its page.
+Everything is read within the signed-in user's scope (dashboard/access.py): a chairperson sees
+their unit here, a sector-limited supervisor the province in their sectors.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.cached import PeriodFigures, minute, period_figures
 from dashboard.components.cards import make_kpi_cards
 from dashboard.components.figures import (
@@ -42,8 +45,10 @@ TREND_WEEKS = 26
 
 def layout(**query: str) -> html.Div:
     filters, error = page_filters(query)
+    scope = current_scope()
     with engine().connect() as conn:
-        units, sectors, procedures = catalog.units(conn), catalog.sectors(conn), catalog.procedures(conn)
+        units = catalog.units(conn, scope=scope)
+        sectors, procedures = catalog.sectors(conn, scope=scope), catalog.procedures(conn, scope=scope)
     lang = current_lang()
     kiosk = query.get("kiosk") == "1"
     unit_options = [{"label": u.name(lang), "value": u.code} for u in units if u.kind != "province"]
@@ -105,7 +110,7 @@ def layout(**query: str) -> html.Div:
 
 def _figures(data: dict[str, str]) -> tuple[Filters, PeriodFigures]:
     filters, _error = page_filters(data)
-    return filters, period_figures(filters, minute())
+    return filters, period_figures(filters, current_scope(), minute())
 
 
 @callback(
@@ -192,7 +197,7 @@ def _round(value: float | None, digits: int) -> float | None:
 def show_units_grid(data: dict[str, str], _tick: int | None) -> html.Div:
     _filters, figures = _figures(data)
     with engine().connect() as conn:
-        units = catalog.units(conn)
+        units = catalog.units(conn, scope=current_scope())
     rows = unit_rows(figures, units, current_lang())
     columns = [
         {
@@ -256,10 +261,11 @@ def show_heatmap(data: dict[str, str], measure: str, _tick: int | None) -> Any:
     lang = current_lang()
     measure_label = t(f"province.heatmap.{'overdue' if measure == 'overdue' else 'backlog'}")
     title = f"{measure_label} · {t('axis.dossiers')}"
+    scope = current_scope()
     with engine().connect() as conn:
-        cells = backlog_by_unit_sector(conn, filters, now=now())
-        units = {u.id: u for u in catalog.units(conn)}
-        sectors = {s.id: s for s in catalog.sectors(conn)}
+        cells = backlog_by_unit_sector(conn, filters, scope=scope, now=now())
+        units = {u.id: u for u in catalog.units(conn, scope=scope)}
+        sectors = {s.id: s for s in catalog.sectors(conn, scope=scope)}
     if not cells:
         return empty_figure(title, t("empty.no_backlog"))
     unit_ids = sorted({c.unit_id for c in cells}, key=lambda i: units[i].name(lang))
@@ -288,15 +294,15 @@ def show_heatmap(data: dict[str, str], measure: str, _tick: int | None) -> Any:
 def show_trends(data: dict[str, str], unit_code: str | None, _tick: int | None) -> list:
     filters, _ = page_filters(data)
     start = min(filters.start, filters.end - timedelta(weeks=TREND_WEEKS))
-    lang = current_lang()
+    lang, scope = current_lang(), current_scope()
     with engine().connect() as conn:
-        province = weekly_trend(conn, filters.with_unit(None), start=start, end=filters.end)
+        province = weekly_trend(conn, filters.with_unit(None), scope=scope, start=start, end=filters.end)
         unit = (
-            weekly_trend(conn, filters.with_unit(unit_code), start=start, end=filters.end)
+            weekly_trend(conn, filters.with_unit(unit_code), scope=scope, start=start, end=filters.end)
             if unit_code
             else None
         )
-        names = {u.code: u.name(lang) for u in catalog.units(conn)}
+        names = {u.code: u.name(lang) for u in catalog.units(conn, scope=scope)}
     weeks = [p.week for p in province]
     province_name = t("trend.province")
     unit_name = names.get(unit_code or "", "")

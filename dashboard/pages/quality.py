@@ -5,7 +5,9 @@ the chosen check and unit. The lists can be long (a year of undigitized results)
 uses AG Grid's infinite row model: the browser asks for blocks of rows (`getRowsRequest`) and the
 server answers one page at a time (`getRowsResponse`), sorted in SQL. Downloads are built on the
 server from the same query, so they hold the whole list, not only the rows loaded so far.
-The checks and their period rules are in queries/quality.py.
+The checks and their period rules are in queries/quality.py. Counts and lists are read within
+the signed-in user's scope (an official's list holds only the dossiers they hold), and the
+list's unit choice is browser data, checked again on every request.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.components.filterbar import make_filter_bar
 from dashboard.components.grids import LOCALE_VI, make_grid, number_column, rows_to_xlsx
 from dashboard.i18n import TEXT, current_lang, t
@@ -62,8 +65,10 @@ SORTABLE = frozenset(SORTABLE_COLUMNS)  # the grid's column ids the server knows
 def layout(**query: str) -> html.Div:
     filters, error = page_filters(query)
     check, check_error = _check_from(query.get("check"))
+    scope = current_scope()
     with engine().connect() as conn:
-        units, sectors, procedures = catalog.units(conn), catalog.sectors(conn), catalog.procedures(conn)
+        units = catalog.units(conn, scope=scope)
+        sectors, procedures = catalog.sectors(conn, scope=scope), catalog.procedures(conn, scope=scope)
     lang = current_lang()
     return html.Div(
         [
@@ -182,7 +187,7 @@ def _check(value: str | None) -> str:
 def show_summary(data: dict[str, str]) -> tuple[Any, list[dict[str, str]], dict[str, int]]:
     filters, _error = page_filters(data)
     with engine().connect() as conn:
-        table = quality_by_unit(conn, filters, now=now())
+        table = quality_by_unit(conn, filters, scope=current_scope(), now=now())
     lang = current_lang()
     totals = {check: sum(row.count(check) for row in table) for check in CHECKS}
     options = [
@@ -367,12 +372,13 @@ def list_rows(
     filters, _error = page_filters(data)
     start = max(0, int(request.get("startRow") or 0))
     end = max(start + 1, int(request.get("endRow") or start + BLOCK))
-    lang, moment, check = current_lang(), now(), _check(check)
+    lang, moment, check, scope = current_lang(), now(), _check(check), current_scope()
     with engine().connect() as conn:
-        total = count_failing(conn, filters, check=check, now=moment, unit_code=unit or None)
+        total = count_failing(conn, filters, scope=scope, check=check, now=moment, unit_code=unit or None)
         rows = failing_dossiers(
             conn,
             filters,
+            scope=scope,
             check=check,
             now=moment,
             unit_code=unit or None,
@@ -410,7 +416,9 @@ def show_count(check: str | None, unit: str | None, data: dict[str, str]) -> Any
     filters, _error = page_filters(data)
     check = _check(check)
     with engine().connect() as conn:
-        total = count_failing(conn, filters, check=check, now=now(), unit_code=unit or None)
+        total = count_failing(
+            conn, filters, scope=current_scope(), check=check, now=now(), unit_code=unit or None
+        )
     if total == 0:
         return html.P(
             t("quality.list.empty", label=t(f"quality.check.{check}")),
@@ -435,7 +443,13 @@ def export_rows(check: str, unit: str | None, data: dict[str, str], lang: str) -
     filters, _error = page_filters(data)
     with engine().connect() as conn:
         rows = failing_dossiers(
-            conn, filters, check=_check(check), now=now(), unit_code=unit or None, limit=EXPORT_LIMIT
+            conn,
+            filters,
+            scope=current_scope(),
+            check=_check(check),
+            now=now(),
+            unit_code=unit or None,
+            limit=EXPORT_LIMIT,
         )
     return [list_row(row, lang) for row in rows]
 

@@ -4,6 +4,8 @@ The unit's headline cards (as on the province page), the at-risk list of open do
 the server, the backlog by sector, procedure, official and age, received against resolved week
 by week, and satisfaction: its trend, the latest low ratings, and timely against late dossiers.
 The unit is the path's code; period, sector, procedure and channel come from the query string.
+Every figure is read within the signed-in user's scope: another unit's page is refused (403),
+and an official sees their unit's figures but only their own dossiers in the lists.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
+from dashboard.access import current_scope
 from dashboard.cached import minute, period_figures
 from dashboard.components.atrisk import make_at_risk_grid, scope_of
 from dashboard.components.cards import make_kpi_cards
@@ -55,9 +58,10 @@ WRAP = {"wrapHeaderText": True, "autoHeaderHeight": True}  # long headers wrap i
 
 
 def layout(code: str | None = None, **query: str) -> html.Div:
+    scope = current_scope()
     with engine().connect() as conn:
-        unit = next((u for u in catalog.units(conn) if u.code == code), None)
-        sectors, procedures = catalog.sectors(conn), catalog.procedures(conn)
+        unit = catalog.find_unit(conn, code, scope=scope) if code else None  # OutOfScope: 403
+        sectors, procedures = catalog.sectors(conn, scope=scope), catalog.procedures(conn, scope=scope)
     if unit is None:
         return unknown_unit(code)
     filters, error = page_filters(query, forced_unit=unit.code)
@@ -200,7 +204,7 @@ def _empty(message: str) -> html.Div:
     Output("unit-cards", "children"), Input("unit-filters", "data"), Input("unit-refresh", "n_intervals")
 )
 def show_cards(data: dict[str, str], _tick: int | None) -> dbc.Row:
-    figures = period_figures(_filters(data), minute())
+    figures = period_figures(_filters(data), current_scope(), minute())
     current = combine(list(figures.current.values()))
     previous = combine(list(figures.previous.values()))
     return make_kpi_cards(current, previous, service_score(current), service_score(previous))
@@ -212,7 +216,7 @@ def show_cards(data: dict[str, str], _tick: int | None) -> dbc.Row:
 def show_at_risk(data: dict[str, str], _tick: int | None) -> html.Div:
     filters = _filters(data)
     with engine().connect() as conn:
-        total = count_open(conn, filters)
+        total = count_open(conn, filters, scope=current_scope())
     if not total:
         return _empty(t("unit.atrisk.empty"))
     return html.Div(
@@ -249,7 +253,7 @@ def show_sector_backlog(data: dict[str, str], _tick: int | None) -> go.Figure:
     filters, lang = _filters(data), current_lang()
     title = t("unit.sectors.chart")
     with engine().connect() as conn:
-        groups = backlog_by_sector(conn, filters, now=now(), due_cutoff=due_cutoff())
+        groups = backlog_by_sector(conn, filters, scope=current_scope(), now=now(), due_cutoff=due_cutoff())
     if not groups:
         return empty_figure(title, t("unit.backlog.empty"))
     names = [g.name(lang) or t("unit.no_sector") for g in groups]
@@ -279,7 +283,7 @@ def show_ageing(data: dict[str, str], _tick: int | None) -> list:
     filters = _filters(data)
     title = t("unit.ageing.chart")
     with engine().connect() as conn:
-        result = ageing(conn, filters, calendar=clock().calendar, now=now())
+        result = ageing(conn, filters, scope=current_scope(), calendar=clock().calendar, now=now())
     if not result.open:
         return [dcc.Graph(figure=empty_figure(title, t("unit.backlog.empty")), config=GRAPH_CONFIG)]
     labels = [
@@ -325,7 +329,9 @@ def show_ageing(data: dict[str, str], _tick: int | None) -> list:
 def show_procedure_backlog(data: dict[str, str], _tick: int | None) -> html.Div:
     filters, lang = _filters(data), current_lang()
     with engine().connect() as conn:
-        groups = backlog_by_procedure(conn, filters, now=now(), due_cutoff=due_cutoff())
+        groups = backlog_by_procedure(
+            conn, filters, scope=current_scope(), now=now(), due_cutoff=due_cutoff()
+        )
     if not groups:
         return _empty(t("unit.backlog.empty"))
     rows = [
@@ -385,7 +391,7 @@ def filter_by_procedure(cell: dict[str, Any] | None, data: dict[str, str]) -> st
 def show_workload(data: dict[str, str], _tick: int | None) -> html.Div:
     filters = _filters(data)
     with engine().connect() as conn:
-        loads = workload_by_official(conn, filters, now=now(), due_cutoff=due_cutoff())
+        loads = workload_by_official(conn, filters, scope=current_scope(), now=now(), due_cutoff=due_cutoff())
     if not loads:
         return _empty(t("unit.workload.empty"))
     rows = [
@@ -453,7 +459,7 @@ def show_flow(data: dict[str, str], _tick: int | None) -> list:
     filters = _filters(data)
     start, end = _window(filters)
     with engine().connect() as conn:
-        points = weekly_trend(conn, filters, start=start, end=end)
+        points = weekly_trend(conn, filters, scope=current_scope(), start=start, end=end)
     title = t("trend.received_resolved")
     received, resolved = sum(p.received for p in points), sum(p.resolved for p in points)
     if not received and not resolved:
@@ -490,7 +496,7 @@ def show_satisfaction_trend(data: dict[str, str], _tick: int | None) -> go.Figur
     start, end = _window(filters)
     title = t("unit.satisfaction.chart")
     with engine().connect() as conn:
-        weeks = weekly_ratings(conn, filters, start=start, end=end)
+        weeks = weekly_ratings(conn, filters, scope=current_scope(), start=start, end=end)
     if not any(w.ratings for w in weeks):
         return empty_figure(title, t("unit.ratings.empty"))
     x = [w.week for w in weeks]
@@ -577,7 +583,7 @@ def _summary_card(title: str, tone: str, summary: Any) -> dbc.Col:
 def show_timeliness(data: dict[str, str], _tick: int | None) -> list:
     filters, lang = _filters(data), current_lang()
     with engine().connect() as conn:
-        per_procedure = satisfaction_by_timeliness(conn, filters, by_procedure=True)
+        per_procedure = satisfaction_by_timeliness(conn, filters, scope=current_scope(), by_procedure=True)
     unit = combine_timeliness(per_procedure)
     if not unit.timely.ratings and not unit.late.ratings:
         return [_empty(t("unit.timeliness.empty"))]
@@ -652,7 +658,7 @@ def show_timeliness(data: dict[str, str], _tick: int | None) -> list:
 def show_low_ratings(data: dict[str, str], _tick: int | None) -> html.Div:
     filters, lang = _filters(data), current_lang()
     with engine().connect() as conn:
-        ratings = low_ratings(conn, filters, limit=LOW_RATINGS_SHOWN)
+        ratings = low_ratings(conn, filters, scope=current_scope(), limit=LOW_RATINGS_SHOWN)
     if not ratings:
         return _empty(t("unit.low_ratings.empty"))
     items = [

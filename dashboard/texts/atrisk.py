@@ -2,6 +2,7 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "atrisk.col.code": ("Mã hồ sơ", "Dossier"),
+    "atrisk.col.applicant": ("Người nộp hồ sơ (họ tên · điện thoại)", "Applicant (name · phone)"),
     "atrisk.col.procedure": ("Thủ tục", "Procedure"),
     "atrisk.col.step": ("Bước hiện tại", "Current step"),
     "atrisk.col.handler": ("Người xử lý", "Handler"),

@@ -29,6 +29,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Yêu cầu đăng nhập không đến từ trang này nên đã bị từ chối.",
         "The sign-in request did not come from this site and was refused.",
     ),
+    "login.error.outage": (
+        "Không kết nối được cơ sở dữ liệu nên chưa đăng nhập được. Hãy thử lại sau ít phút.",
+        "The database cannot be reached, so nobody can sign in now. Try again in a few minutes.",
+    ),
     "login.demo.title": ("Tài khoản dùng thử", "Demo accounts"),
     "login.demo.lead": (
         "Cơ sở dữ liệu này là tỉnh mẫu. Mọi tài khoản dưới đây dùng mật khẩu {password}.",

@@ -36,6 +36,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "dossier.fact.digitized": ("Số hóa", "Digitization"),
     "dossier.fact.paid_online": ("Thanh toán trực tuyến", "Paid online"),
     "dossier.fact.verdict": ("Đánh giá của đồng hồ lúc {now}", "Clock verdict at {now}"),
+    # the applicant: personal data, masked unless the reader holds the dossier or chairs its unit
+    "dossier.applicant": ("Người nộp hồ sơ", "Applicant"),
+    "dossier.applicant.full_name": ("Họ tên", "Name"),
+    "dossier.applicant.id_number": ("Số CCCD/CMND", "ID number"),
+    "dossier.applicant.phone": ("Điện thoại", "Phone"),
+    "dossier.applicant.address": ("Địa chỉ", "Address"),
+    "dossier.applicant.none": (
+        "Hệ thống nguồn không gửi thông tin người nộp của hồ sơ này.",
+        "The source system sent no applicant details for this dossier.",
+    ),
+    "dossier.applicant.masked": (
+        "Đã che một phần: chỉ cán bộ thụ lý và Chủ tịch UBND xã xem đầy đủ",
+        "Partly hidden: only the official handling the dossier and the commune chairperson see it in full",
+    ),
     "dossier.digitized.components": ("thành phần hồ sơ", "dossier components"),
     "dossier.digitized.result": ("kết quả", "result"),
     "dossier.yes": ("Có", "Yes"),

@@ -2,6 +2,10 @@
 
 Locally they skip with a reason when Chromium is absent; with REQUIRE_BROWSER=1 (set by
 `.ci/run`) they fail instead. Screenshots of every page go to test-artifacts/screenshots.
+
+The demo database has the demo's accounts (queries/demo_accounts.py). Chromium signs in once per
+test session through the login form as the administrator; every `page` starts from that
+browser state (its session cookie), as a reader who signed in this morning.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from queries import demo_accounts
 from queries.db import make_engine
+from queries.demo_accounts import DEMO_PASSWORD
 from queries.migrate import upgrade
 from queries.settings import REPO_ROOT
 
@@ -37,6 +44,7 @@ DEMO_UNTIL = date(2026, 11, 20)
 PINNED_NOW = "2026-11-20T09:30:00"
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 SECRET = "browser-tests"  # the live server's SECRET_KEY, which signs acknowledgement links too
+ADMIN = "quantri"  # the demo's administrator: sees every page and every unit
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -72,6 +80,8 @@ def browser_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         seed=11,
         until=DEMO_UNTIL,
     )
+    with engine.begin() as conn:
+        demo_accounts.create(conn, now=datetime.fromisoformat(PINNED_NOW))
     engine.dispose()
     return url
 
@@ -93,6 +103,8 @@ def live_server(browser_db: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         "BIND": f"127.0.0.1:{port}",
         "WEB_WORKERS": "2",
+        # One sign-in serves the whole run: it must outlast the slowest run of the suite.
+        "SESSION_IDLE_MINUTES": "240",
     }
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log.open("w") as out:
@@ -131,15 +143,40 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+CONTEXT = {
+    "viewport": {"width": 1400, "height": 1000},
+    "accept_downloads": True,
+    "locale": "vi-VN",
+    "timezone_id": "Asia/Ho_Chi_Minh",
+}
+
+
+def log_in(page, username: str = ADMIN) -> None:  # type: ignore[no-untyped-def]
+    """Through the login form, as a person does; ends on the province page."""
+    page.goto(page.base + "/login")  # type: ignore[attr-defined]
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("#login-button").click()
+    page.wait_for_url(page.base + "/", timeout=30_000)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, live_server: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The browser state (cookies) of the administrator signed in once through the login form."""
+    context = browser.new_context(**CONTEXT)
+    page = context.new_page()
+    page.base = live_server  # type: ignore[attr-defined]
+    log_in(page)
+    state: dict[str, Any] = context.storage_state()
+    context.close()
+    assert any(cookie["name"] == "motcua_session" for cookie in state["cookies"]), state
+    return state
+
+
 @pytest.fixture
-def page(browser, live_server: str):  # type: ignore[no-untyped-def]
-    """A fresh page whose console errors fail the test."""
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000},
-        accept_downloads=True,
-        locale="vi-VN",
-        timezone_id="Asia/Ho_Chi_Minh",
-    )
+def page(browser, live_server: str, signed_in: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """A fresh page, signed in as the administrator, whose console errors fail the test."""
+    context = browser.new_context(storage_state=signed_in, **CONTEXT)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

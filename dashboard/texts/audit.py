@@ -1,0 +1,63 @@
+"""Labels of the audit trail page (dashboard/pages/audit.py)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "audit.title": ("Nhật ký truy cập", "Audit trail"),
+    "audit.lead": (
+        "Mọi lần đăng nhập, xuất dữ liệu, xác nhận cảnh báo và thay đổi tài khoản, cấu hình. "
+        "Nhật ký chỉ được ghi thêm: không ai sửa hay xóa được một dòng.",
+        "Every sign-in, export, alert answer and change to accounts and settings. The trail is "
+        "append-only: nobody can change or delete a line of it.",
+    ),
+    "audit.what": ("nhật ký truy cập, dành cho quản trị viên", "the audit trail, for administrators"),
+    "audit.filter.action": ("Sự kiện", "Event"),
+    "audit.filter.actor": ("Người thực hiện", "Actor"),
+    "audit.filter.actor.placeholder": ("tên đăng nhập, đúng từng ký tự", "exact username"),
+    "audit.count": ("{count} sự kiện", "{count} events"),
+    "audit.count.shown": (
+        "{count} sự kiện; bảng hiện {shown} sự kiện mới nhất, tệp CSV có tất cả.",
+        "{count} events; the table shows the newest {shown}, the CSV file has them all.",
+    ),
+    "audit.export": ("Tải CSV", "Download CSV"),
+    "audit.export.name": ("nhat-ky-truy-cap", "audit-trail"),
+    "audit.col.at": ("Thời điểm", "When"),
+    "audit.col.actor": ("Người thực hiện", "Actor"),
+    "audit.col.action": ("Sự kiện", "Event"),
+    "audit.col.code": ("Mã sự kiện", "Event code"),
+    "audit.col.target": ("Đối tượng", "Target"),
+    "audit.col.detail": ("Chi tiết", "Detail"),
+    "audit.col.address": ("Địa chỉ", "Address"),
+    "audit.users": ("Tài khoản", "Accounts"),
+    "audit.users.help": (
+        "Thêm, khóa, mở hoặc đặt lại mật khẩu bằng lệnh python -m dashboard users trên máy chủ "
+        "(docs/access.md); mỗi thay đổi được ghi vào nhật ký trên.",
+        "Add, disable, enable or reset an account with python -m dashboard users on the server "
+        "(docs/access.md); each change is written to the trail above.",
+    ),
+    "audit.users.username": ("Tên đăng nhập", "Username"),
+    "audit.users.name": ("Họ và tên", "Name"),
+    "audit.users.role": ("Vai trò", "Role"),
+    "audit.users.unit": ("Đơn vị", "Unit"),
+    "audit.users.active": ("Hoạt động", "Active"),
+    "audit.users.locked": ("Tạm khóa", "Locked"),
+    "audit.users.last_login": ("Đăng nhập gần nhất", "Last sign-in"),
+    "audit.users.yes": ("Có", "Yes"),
+    "audit.users.no": ("Không", "No"),
+    "audit.users.until": ("đến {at}", "until {at}"),
+    "audit.users.never": ("chưa đăng nhập", "never"),
+    "audit.action.login": ("Đăng nhập", "Signed in"),
+    "audit.action.login_failed": ("Đăng nhập sai", "Sign-in failed"),
+    "audit.action.login_locked": ("Tài khoản bị tạm khóa", "Account locked"),
+    "audit.action.login_throttled": ("Chặn đăng nhập từ địa chỉ", "Address throttled"),
+    "audit.action.logout": ("Đăng xuất", "Signed out"),
+    "audit.action.export": ("Xuất dữ liệu", "Export"),
+    "audit.action.alert_acknowledged": ("Xác nhận cảnh báo", "Alert acknowledged"),
+    "audit.action.alert_snoozed": ("Hoãn nhắc cảnh báo", "Alert snoozed"),
+    "audit.action.user_added": ("Thêm tài khoản", "Account added"),
+    "audit.action.user_disabled": ("Khóa tài khoản", "Account disabled"),
+    "audit.action.user_enabled": ("Mở tài khoản", "Account enabled"),
+    "audit.action.password_reset": ("Đặt lại mật khẩu", "Password reset"),
+    "audit.action.notify_urls_changed": ("Đổi kênh nhận cảnh báo", "Notification channels changed"),
+    "audit.action.rules_changed": ("Đổi quy tắc cảnh báo", "Alert rules changed"),
+    "audit.action.calendar_changed": ("Đổi lịch làm việc", "Working calendar changed"),
+    "audit.action.access_denied": ("Từ chối truy cập", "Access denied"),
+}
