@@ -57,9 +57,10 @@ def create_app() -> Dash:
     # Dash sets itself up (script bundles, callback map, the pages router) in before-request hooks
     # that raise their "done" flag *before* the work: in a threaded gunicorn worker the browser's
     # parallel first requests then found bundles unregistered (500s seen in CI). Run them now.
-    from dashboard import auth, security
+    from dashboard import auth, page_guard, security
 
     auth.install(app.server)  # its gate runs after Dash's own set-up hooks, registered before it
+    page_guard.install(app.server)  # after the gate: it needs the signed-in user
     security.install(app)
     with app.server.test_request_context("/"):
         app.server.preprocess_request()
@@ -204,7 +205,9 @@ def report_callback_error(error: Exception) -> Any:
     if isinstance(error, OutOfScope):
         # A forged request for another unit, sector, official or dossier: refused as a whole,
         # recorded, and nothing of it rendered.
-        log.warning("callback refused: %s", error)
+        from dashboard.page_guard import record_refusal
+
+        record_refusal(error)
         abort(403)
     if is_unreachable(error):
         log.warning("callback: the database cannot be reached", extra={"error": describe(error)})

@@ -47,6 +47,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.vice_chair": ("Phó Chủ tịch UBND xã", "Commune vice-chairperson"),
     "role.official": ("Cán bộ, công chức", "Official"),
     "denied.title": ("Không có quyền xem", "Not allowed"),
+    "denied.home": ("Về trang của bạn", "Back to your page"),
+    "denied.what.unit": ("một đơn vị khác", "another unit"),
+    "denied.what.sector": ("một lĩnh vực khác", "another sector"),
+    "denied.what.dossier": (
+        "hồ sơ do người khác thụ lý hoặc của đơn vị khác",
+        "a dossier of someone else or another unit",
+    ),
+    "denied.what.official": ("một cán bộ khác", "another official"),
+    "denied.what.page": ("trang dành cho quản trị viên", "a page for administrators"),
     "denied.body": (
         "Nội dung này nằm ngoài phạm vi tài khoản của bạn ({what}). Không có dữ liệu nào được hiển thị.",
         "This is outside your account's scope ({what}). Nothing of it is shown.",
