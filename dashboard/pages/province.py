@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
 from dashboard.access import current_scope
-from dashboard.cached import PeriodFigures, minute, period_figures
+from dashboard.cached import PeriodFigures, catalog_of, minute, period_figures, trend, unit_sector_backlog
 from dashboard.components.cards import make_kpi_cards
 from dashboard.components.figures import (
     PROVINCE_COLOUR,
@@ -31,11 +31,11 @@ from dashboard.components.figures import (
 from dashboard.components.filterbar import make_filter_bar
 from dashboard.components.grids import make_grid, number_column
 from dashboard.i18n import current_lang, t
-from dashboard.services import engine, now
+from dashboard.services import engine
 from dashboard.urlstate import page_filters, search_for
 from queries import catalog
 from queries.filters import Filters
-from queries.kpis import backlog_by_unit_sector, combine, weekly_trend
+from queries.kpis import combine
 from queries.service_index import is_problem_unit, service_score
 
 dash.register_page(__name__, path="/", name="Toàn tỉnh", title="Giám sát một cửa")
@@ -45,10 +45,8 @@ TREND_WEEKS = 26
 
 def layout(**query: str) -> html.Div:
     filters, error = page_filters(query)
-    scope = current_scope()
-    with engine().connect() as conn:
-        units = catalog.units(conn, scope=scope)
-        sectors, procedures = catalog.sectors(conn, scope=scope), catalog.procedures(conn, scope=scope)
+    known = catalog_of(current_scope())
+    units, sectors, procedures = known.units, known.sectors, known.procedures
     lang = current_lang()
     kiosk = query.get("kiosk") == "1"
     unit_options = [{"label": u.name(lang), "value": u.code} for u in units if u.kind != "province"]
@@ -262,10 +260,9 @@ def show_heatmap(data: dict[str, str], measure: str, _tick: int | None) -> Any:
     measure_label = t(f"province.heatmap.{'overdue' if measure == 'overdue' else 'backlog'}")
     title = f"{measure_label} · {t('axis.dossiers')}"
     scope = current_scope()
-    with engine().connect() as conn:
-        cells = backlog_by_unit_sector(conn, filters, scope=scope, now=now())
-        units = {u.id: u for u in catalog.units(conn, scope=scope)}
-        sectors = {s.id: s for s in catalog.sectors(conn, scope=scope)}
+    cells, known = unit_sector_backlog(filters, scope), catalog_of(scope)
+    units = {u.id: u for u in known.units}
+    sectors = {s.id: s for s in known.sectors}
     if not cells:
         return empty_figure(title, t("empty.no_backlog"))
     unit_ids = sorted({c.unit_id for c in cells}, key=lambda i: units[i].name(lang))
@@ -295,14 +292,9 @@ def show_trends(data: dict[str, str], unit_code: str | None, _tick: int | None) 
     filters, _ = page_filters(data)
     start = min(filters.start, filters.end - timedelta(weeks=TREND_WEEKS))
     lang, scope = current_lang(), current_scope()
-    with engine().connect() as conn:
-        province = weekly_trend(conn, filters.with_unit(None), scope=scope, start=start, end=filters.end)
-        unit = (
-            weekly_trend(conn, filters.with_unit(unit_code), scope=scope, start=start, end=filters.end)
-            if unit_code
-            else None
-        )
-        names = {u.code: u.name(lang) for u in catalog.units(conn, scope=scope)}
+    province = trend(filters.with_unit(None), scope, start, filters.end)
+    unit = trend(filters.with_unit(unit_code), scope, start, filters.end) if unit_code else None
+    names = {u.code: u.name(lang) for u in catalog_of(scope).units}
     weeks = [p.week for p in province]
     province_name = t("trend.province")
     unit_name = names.get(unit_code or "", "")

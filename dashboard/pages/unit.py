@@ -20,7 +20,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
 from dashboard.access import current_scope
-from dashboard.cached import minute, period_figures
+from dashboard.cached import catalog_of, minute, period_figures, trend
 from dashboard.components.atrisk import make_at_risk_grid, scope_of
 from dashboard.components.cards import make_kpi_cards
 from dashboard.components.figures import (
@@ -40,7 +40,7 @@ from queries import catalog
 from queries.atrisk import count_open
 from queries.backlog import ageing, backlog_by_procedure, backlog_by_sector, workload_by_official
 from queries.filters import Filters
-from queries.kpis import combine, weekly_trend
+from queries.kpis import combine
 from queries.ratings import combine_timeliness, low_ratings, satisfaction_by_timeliness, weekly_ratings
 from queries.service_index import service_score
 
@@ -61,7 +61,8 @@ def layout(code: str | None = None, **query: str) -> html.Div:
     scope = current_scope()
     with engine().connect() as conn:
         unit = catalog.find_unit(conn, code, scope=scope) if code else None  # OutOfScope: 403
-        sectors, procedures = catalog.sectors(conn, scope=scope), catalog.procedures(conn, scope=scope)
+    known = catalog_of(scope)
+    sectors, procedures = known.sectors, known.procedures
     if unit is None:
         return unknown_unit(code)
     filters, error = page_filters(query, forced_unit=unit.code)
@@ -458,8 +459,7 @@ def _window(filters: Filters) -> tuple[Any, Any]:
 def show_flow(data: dict[str, str], _tick: int | None) -> list:
     filters = _filters(data)
     start, end = _window(filters)
-    with engine().connect() as conn:
-        points = weekly_trend(conn, filters, scope=current_scope(), start=start, end=end)
+    points = trend(filters, current_scope(), start, end)
     title = t("trend.received_resolved")
     received, resolved = sum(p.received for p in points), sum(p.resolved for p in points)
     if not received and not resolved:
