@@ -84,6 +84,7 @@ def refusal(refused: OutOfScope) -> Response:
         what=t(f"denied.what.{refused.param}", lang),
         stylesheets=[f"{request.script_root}/assets/{name}" for name in STYLESHEETS],
         home=f"{request.script_root}/",
+        switch_href=f"{request.script_root}/lang/{'vi' if lang == 'en' else 'en'}",
     )
     return Response(html, status=403, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
