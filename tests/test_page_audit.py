@@ -116,7 +116,11 @@ def test_anyone_but_an_administrator_is_refused_and_it_is_recorded(trail: Engine
     assert "Không có quyền xem" in shown and "audit-grid" not in shown and "an" not in shown.split('"')
     with trail.connect() as conn:
         [denied] = audit.entries(conn, action="access_denied")
-    assert (denied.target, denied.actor) == ("/admin/audit", "-")
+    assert (denied.target, denied.actor, denied.detail) == (
+        "page=/admin/audit",
+        "-",
+        {"path": "/admin/audit"},
+    )
 
 
 def test_the_administrator_sees_the_accounts_without_any_secret(trail: Engine) -> None:
@@ -219,9 +223,18 @@ def test_over_http_only_an_administrator_opens_the_page_and_its_callbacks(trail:
         "changedPropIds": [],
         "state": [],
     }
+    assert admin.get("/admin/audit").status_code == 200
+    page = chair.get("/admin/audit")  # the link itself: refused before the shell (page_guard)
+    assert page.status_code == 403 and "Không có quyền xem" in page.get_data(as_text=True)
     assert admin.post("/_dash-update-component", json=trail_call).status_code == 200
     refused = chair.post("/_dash-update-component", json=trail_call)
     assert refused.status_code == 403 and b"an" not in refused.data.split(b'"')
+    with trail.connect() as conn:
+        denied = audit.entries(conn, action="access_denied")
+    assert [(e.actor, e.target, e.detail["path"]) for e in reversed(denied)] == [
+        ("chutich.a", "page=/admin/audit", "/admin/audit"),
+        ("chutich.a", "page=/admin/audit", "/_dash-update-component"),
+    ]
 
 
 def test_record_export_names_who_what_and_from_where(trail: Engine) -> None:

@@ -1,9 +1,10 @@
 """The audit trail (`/admin/audit`), for administrators: who signed in, exported, answered an
 alert or changed an account or a setting, when and from where; and the list of accounts.
 
-Only an administrator's scope opens it. Anyone else gets a refusal in place of the page (and the
-attempt is recorded as "access_denied"); the page's callbacks refuse too (OutOfScope: 403), since
-a callback can be called without the page.
+Only an administrator's scope opens it. Anyone else gets a refusal, recorded as "access_denied":
+a link to it is refused before the page shell (dashboard/page_guard.py), the layout refuses when
+reached inside the app, and the callbacks refuse too (OutOfScope: 403), since a callback can be
+called without the page.
 
 The trail is filtered by event, actor and date range (also read from the link: `?action=login&
 actor=an&from=2026-03-01&to=2026-03-31`), newest first. The table holds the newest GRID_LIMIT
@@ -24,7 +25,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import fmt
-from dashboard.access import current_scope, current_username, record_export
+from dashboard.access import client_address, current_scope, current_username, record_export
 from dashboard.components.grids import LOCALE_VI
 from dashboard.i18n import current_lang, t
 from dashboard.services import engine, now
@@ -84,13 +85,22 @@ def layout(**query: str) -> html.Div:
 
 
 def refusal() -> dbc.Alert:
-    """The page in place of the trail for anyone but an administrator; the attempt is recorded."""
+    """In place of the trail for anyone but an administrator who got here inside the app (a link
+    to the page itself is refused before the shell, dashboard/page_guard.py); recorded alike."""
     with engine().begin() as conn:
-        audit.record(conn, actor=current_username(), action="access_denied", target=PATH, at=now())
+        audit.record(
+            conn,
+            actor=current_username(),
+            action="access_denied",
+            target=f"page={PATH}",
+            detail={"path": PATH},
+            address=client_address(),
+            at=now(),
+        )
     return dbc.Alert(
         [
             html.H2([html.I(className="bi bi-shield-lock me-2"), t("denied.title")], className="h5"),
-            html.P(t("denied.body", what=t("audit.what")), className="mb-0"),
+            html.P(t("denied.body", what=t("denied.what.page")), className="mb-0"),
         ],
         color="warning",
         id="audit-denied",

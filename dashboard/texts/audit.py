@@ -8,7 +8,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every sign-in, export, alert answer and change to accounts and settings. The trail is "
         "append-only: nobody can change or delete a line of it.",
     ),
-    "audit.what": ("nhật ký truy cập, dành cho quản trị viên", "the audit trail, for administrators"),
     "audit.filter.action": ("Sự kiện", "Event"),
     "audit.filter.actor": ("Người thực hiện", "Actor"),
     "audit.filter.actor.placeholder": ("tên đăng nhập, đúng từng ký tự", "exact username"),
