@@ -32,6 +32,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select, update
 
 import dashboard.app  # noqa: F401 - the pages register against the app; the cache needs it
+from queries import audit
 from queries.models import Dossier, Procedure
 from queries.sla import Clock
 from tests.factories import add_dossier, add_official
@@ -296,7 +297,8 @@ def forged(request: dict[str, Any]) -> dict[str, Any] | None:
 def test_each_role_sees_exactly_its_scope_through_every_page_callback_export_and_api_route(
     province: Engine, role: Role
 ) -> None:
-    client = signed_in_client(province, role.role, role.name.replace(" ", "-"), **role.links)
+    username = role.name.replace(" ", "-")
+    client = signed_in_client(province, role.role, username, **role.links)
     seen = Seen()
     forged_refused = forged_tried = 0
     for path in PAGES:
@@ -331,6 +333,8 @@ def test_each_role_sees_exactly_its_scope_through_every_page_callback_export_and
     missing = [marker for marker in role.seen if marker not in everything]
     assert not missing, f"{role.name} never saw {missing}: the markers or the walk are wrong"
     assert seen.calls >= 20, f"only {seen.calls} callbacks reached: the walk lost the layouts"
+    with province.connect() as conn:  # every download the walk clicked is in the audit trail
+        assert audit.count(conn, action="export", actor=username) >= 2
     if role.bound_to_a:
         assert forged_tried and forged_refused == forged_tried, (
             f"{forged_refused}/{forged_tried} forgeries refused"

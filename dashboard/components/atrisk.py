@@ -26,7 +26,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, dcc, html
 
 from dashboard import fmt
-from dashboard.access import current_scope
+from dashboard.access import current_scope, record_export
 from dashboard.components.figures import STATE_COLOURS
 from dashboard.components.grids import LOCALE_VI, number_column, rows_to_xlsx
 from dashboard.i18n import current_lang, t
@@ -272,8 +272,9 @@ def serve_rows(request: dict[str, Any] | None, scope: dict[str, Any]) -> dict[st
     prevent_initial_call=True,
 )
 def export_csv(_clicks: int, scope: dict[str, Any], columns: list[dict[str, Any]], name: str) -> dict:
-    columns = export_columns(columns)
-    return dcc.send_bytes(rows_to_csv(list(all_rows(scope, current_lang())), columns), f"{name}.csv")
+    columns, rows = export_columns(columns), list(all_rows(scope, current_lang()))
+    record_export(f"{name}.csv", {"filters": scope, "rows": len(rows)})
+    return dcc.send_bytes(rows_to_csv(rows, columns), f"{name}.csv")
 
 
 @callback(
@@ -285,8 +286,9 @@ def export_csv(_clicks: int, scope: dict[str, Any], columns: list[dict[str, Any]
     prevent_initial_call=True,
 )
 def export_xlsx(_clicks: int, scope: dict[str, Any], columns: list[dict[str, Any]], name: str) -> dict:
-    columns = export_columns(columns)
-    return dcc.send_bytes(rows_to_xlsx(list(all_rows(scope, current_lang())), columns), f"{name}.xlsx")
+    columns, rows = export_columns(columns), list(all_rows(scope, current_lang()))
+    record_export(f"{name}.xlsx", {"filters": scope, "rows": len(rows)})
+    return dcc.send_bytes(rows_to_xlsx(rows, columns), f"{name}.xlsx")
 
 
 def export_columns(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:

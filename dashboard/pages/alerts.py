@@ -32,7 +32,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from sqlalchemy import Connection
 
 from dashboard import fmt
-from dashboard.access import current_scope
+from dashboard.access import current_scope, record_export
 from dashboard.components.alertlist import (
     ALERT_COLOURS,
     ALERT_SYMBOLS,
@@ -654,6 +654,7 @@ def build_export(kind: str, scope: dict[str, Any]) -> dict[str, Any]:
     query = log_query(scope)
     name = f"{t('alerts.export.name')}-{query.start}-{query.end}"
     name += "".join(f"-{part}" for part in (query.unit_code, query.state, query.official_code) if part)
+    record_export(f"{name}.{kind}", {"filters": scope, "rows": len(rows)})
     if kind == "xlsx":
         return dcc.send_bytes(rows_to_xlsx(rows, columns), f"{name}.xlsx")
     frame = pd.DataFrame(

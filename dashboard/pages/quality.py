@@ -23,7 +23,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import fmt
-from dashboard.access import current_scope
+from dashboard.access import current_scope, record_export
 from dashboard.components.filterbar import make_filter_bar
 from dashboard.components.grids import LOCALE_VI, make_grid, number_column, rows_to_xlsx
 from dashboard.i18n import TEXT, current_lang, t
@@ -479,6 +479,7 @@ def build_export(kind: str, check: str | None, unit: str | None, data: dict[str,
     lang, check = current_lang(), _check(check)
     rows, columns = export_rows(check, unit, data, lang), export_columns()
     name = f"{t('quality.export.name')}-{check}" + (f"-{unit}" if unit else "")
+    record_export(f"{name}.{kind}", {"filters": data, "check": check, "unit": unit, "rows": len(rows)})
     if kind == "xlsx":
         return dcc.send_bytes(rows_to_xlsx(rows, columns), f"{name}.xlsx")
     frame = pd.DataFrame(
