@@ -235,8 +235,10 @@ def child(args: argparse.Namespace) -> int:
     from bench import callbacks as cb
     from dashboard import services
     from queries.db import make_engine
+    from queries.migrate import upgrade
 
     engine = make_engine(url)
+    upgrade(engine)  # a database kept from an earlier run may be behind the schema
     services.use_engine(engine)
     out: dict[str, Any] = {"database": database, "load_start": _load(), "header": header(engine)}
     subjects = cb.find_subjects(engine)
