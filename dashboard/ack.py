@@ -28,13 +28,12 @@ import hmac
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from dashboard import fmt, metrics
+from dashboard import fmt, metrics, plain_pages
 from dashboard.access import client_address
 from dashboard.components.alertlist import (
     VIA_LINK,
@@ -61,7 +60,6 @@ LINK_SCOPE = Scope.province()
 
 ack = Blueprint("ack", __name__, template_folder="templates")
 
-STYLESHEETS = ("01-bootstrap.min.css", "02-bootstrap-icons.min.css", "10-app.css")
 HEADERS = {
     # The URL holds a capability: keep it out of caches, other sites' Referer headers and frames.
     "Cache-Control": "no-store",
@@ -111,7 +109,7 @@ def show(token: str) -> Response:
 @ack.post("/alerts/ack/<token>")
 def answer(token: str) -> Response:
     """Acknowledge or snooze once; every other outcome changes nothing."""
-    if not _same_origin():
+    if not plain_pages.same_origin():
         return _page("forbidden")
     sent = request.form.get("token", "")
     action = request.form.get("action")
@@ -175,18 +173,6 @@ def _refusal(entry: AlertEntry | None) -> Response:
     return _page("unknown") if entry is None else _page("invalid")
 
 
-def _same_origin() -> bool:
-    """A POST names its page's origin (browsers send Origin on every POST); it must be this host.
-
-    "null" (a sandboxed or privacy-stripped origin) is refused too. Without either header the
-    token in the body is the only proof, which is enough: it cannot be guessed.
-    """
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    if source is None:
-        return True
-    return urlparse(source).netloc.lower() == request.host.lower()
-
-
 def _lang(entry: AlertEntry | None) -> str:
     """The reader's choice (the language switch's cookie), else the alert's own language."""
     chosen = request.cookies.get(COOKIE)
@@ -232,10 +218,9 @@ def _page(kind: str, entry: AlertEntry | None = None, *, token: str | None = Non
         heading = t(f"ack.{kind}.title", lang)
         message = t(f"ack.{kind}.body", lang, **values)
     show_facts = entry is not None and kind not in ("invalid", "unknown", "forbidden", "expired")
-    html = render_template(
+    html = plain_pages.render(
         "ack.html",
-        lang=lang,
-        say=lambda key, **kw: t(key, lang, **kw),
+        lang,
         kind=kind,
         tone=tone,
         icon=icon,
@@ -248,8 +233,6 @@ def _page(kind: str, entry: AlertEntry | None = None, *, token: str | None = Non
         snoozed_note=t("ack.snoozed_note", lang, until=values["until"])
         if entry is not None and entry.snoozed_until is not None and kind == "form"
         else None,
-        stylesheets=[f"{request.script_root}/assets/{name}" for name in STYLESHEETS],
         home=f"{request.script_root}/",
-        switch_href=f"{request.script_root}/lang/{'vi' if lang == 'en' else 'en'}",
     )
     return Response(html, status=status, headers=HEADERS, mimetype="text/html")

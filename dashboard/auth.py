@@ -21,10 +21,11 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, session
+from flask import Flask, Response, abort, g, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard import plain_pages
 from dashboard.access import client_address
 from dashboard.i18n import current_lang, t
 from dashboard.services import engine, now
@@ -49,7 +50,6 @@ OPEN_PREFIXES = (
 )
 LOGIN_ADDRESS_LIMIT = 20
 
-STYLESHEETS = ("01-bootstrap.min.css", "02-bootstrap-icons.min.css", "10-app.css")
 PAGE_HEADERS = {"Cache-Control": "no-store"}
 
 
@@ -192,7 +192,7 @@ def login_page() -> Any:
         if current_user.is_authenticated:
             return redirect(target)
         return _render(lang, target)
-    if not _same_origin():
+    if not plain_pages.same_origin():
         return _render(lang, target, error=t("login.error.origin", lang), status=403)
     username = (request.form.get("username") or "").strip().lower()[:64]
     password = request.form.get("password") or ""
@@ -295,13 +295,6 @@ def _trusted_header_login() -> SessionUser | None:
     return SessionUser(account)
 
 
-def _same_origin() -> bool:
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    if source is None:
-        return True
-    return urlparse(source).netloc.lower() == request.host.lower()
-
-
 def _render(lang: str, target: str, *, error: str | None = None, status: int = 200) -> Response:
     from queries.demo_accounts import DEMO_PASSWORD, shown_on_login  # only on the demo
 
@@ -312,15 +305,12 @@ def _render(lang: str, target: str, *, error: str | None = None, status: int = 2
         if not is_unreachable(failure):
             raise
         demo = []
-    html = render_template(
+    html = plain_pages.render(
         "login.html",
-        lang=lang,
-        say=lambda key, **kw: t(key, lang, **kw),
+        lang,
         error=error,
         target=target,
         demo=demo,
         demo_password=DEMO_PASSWORD,
-        stylesheets=[f"{request.script_root}/assets/{name}" for name in STYLESHEETS],
-        switch_href=f"{request.script_root}/lang/{'vi' if lang == 'en' else 'en'}",
     )
     return Response(html, status=status, headers=PAGE_HEADERS, mimetype="text/html")

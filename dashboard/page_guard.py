@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, request
 
+from dashboard import plain_pages
 from dashboard.access import client_address, current_scope, current_username
 from dashboard.i18n import current_lang, t
 from dashboard.services import engine
@@ -36,7 +37,6 @@ NOT_PAGES = (
     "/readyz",
     "/metrics",
 )
-STYLESHEETS = ("01-bootstrap.min.css", "02-bootstrap-icons.min.css", "10-app.css")
 
 
 def install(server: Flask) -> None:
@@ -77,14 +77,11 @@ def check(path: str, args: Any, scope: Scope) -> None:
 def refusal(refused: OutOfScope) -> Response:
     record_refusal(refused)
     lang = current_lang()
-    html = render_template(
+    html = plain_pages.render(
         "denied.html",
-        lang=lang,
-        say=lambda key, **kw: t(key, lang, **kw),
+        lang,
         what=t(f"denied.what.{refused.param}", lang),
-        stylesheets=[f"{request.script_root}/assets/{name}" for name in STYLESHEETS],
         home=f"{request.script_root}/",
-        switch_href=f"{request.script_root}/lang/{'vi' if lang == 'en' else 'en'}",
     )
     return Response(html, status=403, mimetype="text/html", headers={"Cache-Control": "no-store"})
 

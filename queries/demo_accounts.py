@@ -29,7 +29,9 @@ class DemoAccount:
 
 def is_demo(conn: Connection) -> bool:
     """Whether this database is the demo province (its fictional province unit is there)."""
-    found = conn.execute(select(Unit.name_vi).where(Unit.code == PROVINCE[0], Unit.level == "province")).scalar()
+    found = conn.execute(
+        select(Unit.name_vi).where(Unit.code == PROVINCE[0], Unit.level == "province")
+    ).scalar()
     return found == PROVINCE[1]
 
 
