@@ -6,6 +6,7 @@ DASHBOARD_NOW), so the ticks here are written relative to the real now.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -75,7 +76,8 @@ def test_ready_when_the_database_is_at_head_and_the_scheduler_ticked_a_minute_ag
     assert status == 200, body
     assert body["status"] == "ok"
     assert statuses(body) == {"database": "ok", "schema": "ok", "scheduler": "ok"}
-    assert "last alert tick finished 60 s ago" in body["checks"]["scheduler"]["message"]
+    # Real seconds pass between writing the tick and asking (a loaded CI machine: a few).
+    assert re.search(r"last alert tick finished 6[0-9] s ago", body["checks"]["scheduler"]["message"])
 
 
 def test_a_stale_heartbeat_is_503_with_the_reason(client: FlaskClient, dashboard_db: Engine) -> None:
@@ -87,7 +89,7 @@ def test_a_stale_heartbeat_is_503_with_the_reason(client: FlaskClient, dashboard
     assert body["status"] == "error"
     assert statuses(body) == {"database": "ok", "schema": "ok", "scheduler": "error"}
     message = body["checks"]["scheduler"]["message"]
-    assert "1200 s ago" in message and "READY_TICK_MAX_AGE=900 s" in message
+    assert re.search(r"120[0-9] s ago", message) and "READY_TICK_MAX_AGE=900 s" in message
 
 
 def test_no_tick_at_all_is_503_unless_no_scheduler_is_required(client: FlaskClient) -> None:
