@@ -87,7 +87,7 @@ def _render(  # type: ignore[type-arg]
             procedure=(label.procedure_en if lang == "en" else label.procedure_vi) or "—" if label else "—",
             unit=(label.unit_en if lang == "en" else label.unit_vi) if label else "—",
             due=alert.deadline,
-            remaining_days=ctx.clock.working_hours(now, alert.deadline) / ctx.clock.policy.hours_per_day,
+            remaining_days=ctx.clock.working_hours(now, alert.deadline) / ctx.clock.hours_per_day,
             apology_after_days=ctx.config.overdue.apology_after_days,
             step=steps.get((alert.dossier_id, alert.deadline)),
             reason=alert.reason,

@@ -23,6 +23,7 @@ from queries import catalog
 from queries.filters import Filters
 from queries.freshness import data_version
 from queries.kpis import BacklogCell, Kpis, WeekPoint, backlog_by_unit_sector, kpis_by_unit, weekly_trend
+from queries.ratings import RatingWeek, TimelinessSatisfaction, satisfaction_by_timeliness, weekly_ratings
 from queries.scope import Scope
 
 
@@ -103,3 +104,25 @@ def _catalog_of(scope: Scope, data: str) -> Catalog:
             catalog.sectors(conn, scope=scope),
             catalog.procedures(conn, scope=scope),
         )
+
+
+def rating_weeks(filters: Filters, scope: Scope, start: date, end: date) -> list[RatingWeek]:
+    """Ratings week by week (a unit's satisfaction chart)."""
+    return _rating_weeks(filters, scope, start, end, version())
+
+
+@cache.memoize()
+def _rating_weeks(filters: Filters, scope: Scope, start: date, end: date, data: str) -> list[RatingWeek]:
+    with engine().connect() as conn:
+        return weekly_ratings(conn, filters, scope=scope, start=start, end=end)
+
+
+def timeliness_ratings(filters: Filters, scope: Scope) -> list[TimelinessSatisfaction]:
+    """Ratings of timely and of late dossiers, per procedure (a unit's "what lateness costs")."""
+    return _timeliness_ratings(filters, scope, version())
+
+
+@cache.memoize()
+def _timeliness_ratings(filters: Filters, scope: Scope, data: str) -> list[TimelinessSatisfaction]:
+    with engine().connect() as conn:
+        return satisfaction_by_timeliness(conn, filters, scope=scope, by_procedure=True)

@@ -283,7 +283,7 @@ def _pauses(conn: Connection, clock: Clock, dossier: int, now: datetime) -> tupl
             reason=row.reason,
             working_days=round(
                 max(0.0, clock.working_hours(row.started_at, min(row.ended_at or now, now)))
-                / clock.policy.hours_per_day,
+                / clock.hours_per_day,
                 2,
             ),
         )

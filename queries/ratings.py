@@ -162,12 +162,19 @@ def weekly_ratings(
             func.sum(Rating.score),
         )
         .select_from(Rating)
-        .join(Dossier, Dossier.id == Rating.dossier_id)
         .where(Rating.rated_at >= lo, Rating.rated_at < hi)
         .group_by(week)
     )
+    ids = scope_ids(conn, filters, scope)
+    if ids.unit_id is not None:
+        # One unit's dossiers (its index), then their ratings (the (dossier, rated_at) key): a
+        # join lets the planner walk half a year of the province's ratings instead (10x slower
+        # at 1M dossiers on SQLite).
+        stmt = stmt.where(Rating.dossier_id.in_(apply_scope(select(Dossier.id), ids, filters)))
+    else:
+        stmt = apply_scope(stmt.join(Dossier, Dossier.id == Rating.dossier_id), ids, filters)
     found: dict[date, tuple[int, ...]] = defaultdict(lambda: (0, 0, 0, 0))
-    for row in conn.execute(apply_scope(stmt, scope_ids(conn, filters, scope), filters)):
+    for row in conn.execute(stmt):
         monday = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])[:10])
         found[monday] = tuple(int(v or 0) for v in row[1:])
     first = start - timedelta(days=start.weekday())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from queries.domain import FINISHED_STATUSES, OpenState, Outcome, Status, TimeUnit
@@ -29,6 +29,9 @@ from queries.settings import ClockPolicy
 from queries.workcalendar import WorkCalendar
 
 END_OF_DAY = time(23, 59, 59)
+# Enum look-ups by value cost more than the rest of a judgement's arithmetic; these are dicts.
+_STATUSES: dict[str, Status] = {str(s): s for s in Status}
+_UNITS: dict[str, TimeUnit] = {str(u): u for u in TimeUnit}
 
 
 @dataclass(frozen=True)
@@ -37,23 +40,34 @@ class Clock:
 
     calendar: WorkCalendar
     policy: ClockPolicy
+    # The policy's office hours as minutes and hours per day, worked out once: `position` runs
+    # several times per dossier, on every open dossier at every alert tick and every imported row.
+    hours_per_day: float = field(init=False, repr=False, compare=False)
+    _office: tuple[int, int, int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        (m0, m1), (a0, a1) = self.policy.morning, self.policy.afternoon
+        object.__setattr__(self, "hours_per_day", self.policy.hours_per_day)
+        object.__setattr__(self, "_office", tuple(t.hour * 60 + t.minute for t in (m0, m1, a0, a1)))
 
     # --- the working-hour line -------------------------------------------------------------
     def hours_into_day(self, moment: time) -> float:
-        (m0, m1), (a0, a1) = self.policy.morning, self.policy.afternoon
-        return _overlap(moment, m0, m1) + _overlap(moment, a0, a1)
+        minutes = moment.hour * 60 + moment.minute + moment.second / 60
+        m0, m1, a0, a1 = self._office
+        return (max(0.0, min(minutes, m1) - m0) + max(0.0, min(minutes, a1) - a0)) / 60
 
     def position(self, moment: datetime) -> float:
         """W(moment): office hours from the calendar's start to `moment`."""
         day = moment.date()
-        before = self.calendar.index(day) * self.policy.hours_per_day
-        if not self.calendar.is_working_day(day):
+        index, working = self.calendar.locate(day)
+        before = index * self.hours_per_day
+        if not working:
             return before
         return before + self.hours_into_day(moment.time())
 
     def instant(self, position: float) -> datetime:
         """The earliest moment at W = position; a whole-day boundary is the previous day's close."""
-        per_day = self.policy.hours_per_day
+        per_day = self.hours_per_day
         index = math.floor(position / per_day + 1e-9)
         rest = position - index * per_day
         if rest < 1e-9 and index > 0:
@@ -77,7 +91,7 @@ class Clock:
     # --- due dates -------------------------------------------------------------------------
     def statutory_due(self, received_at: datetime, unit: TimeUnit | str, value: float) -> datetime:
         """The legal deadline for a dossier accepted at `received_at`."""
-        unit = TimeUnit(unit)
+        unit = _UNITS.get(unit) or TimeUnit(unit)
         cal = self.calendar
         day = received_at.date()
         if unit is TimeUnit.WORKING_HOURS:
@@ -96,6 +110,8 @@ class Clock:
 
     def paused_hours(self, pauses: Iterable[tuple[datetime, datetime | None]], now: datetime) -> float:
         """Working time inside the pauses (merged, open ones counted up to `now`)."""
+        if not pauses:
+            return 0.0
         total = 0.0
         for start, end in _merge(pauses, now):
             total += max(0.0, self.working_hours(start, end))
@@ -139,7 +155,7 @@ class Verdict:
 def judge(clock: Clock, dossier: DossierClock, now: datetime) -> Verdict:
     """Classify one dossier at `now`: early/on_time/late when finished, else open states."""
     policy = clock.policy
-    status = Status(dossier.status)
+    status = _STATUSES.get(dossier.status) or Status(dossier.status)
     statutory = clock.statutory_due(dossier.received_at, dossier.time_unit, dossier.time_value)
     appointment = dossier.appointment_due_at or statutory
     finished = status in FINISHED_STATUSES and dossier.finished_at is not None
@@ -149,7 +165,7 @@ def judge(clock: Clock, dossier: DossierClock, now: datetime) -> Verdict:
     effective = base_due
     if dossier.extension_date is not None:
         effective = max(base_due, _end_of(dossier.extension_date))
-    remaining = clock.working_hours(end, effective) / policy.hours_per_day
+    remaining = clock.working_hours(end, effective) / clock.hours_per_day
     allowance = clock.working_hours(dossier.received_at, appointment)
     used = clock.working_hours(dossier.received_at, end) - paused
     share = used / allowance if allowance > 0 else (1.0 if used > 0 else 0.0)
@@ -200,8 +216,3 @@ def _end_of(day: date) -> datetime:
 def _span(start: time, end: time) -> float:
     return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) / 60
 
-
-def _overlap(moment: time, start: time, end: time) -> float:
-    minutes = moment.hour * 60 + moment.minute + moment.second / 60
-    lo, hi = start.hour * 60 + start.minute, end.hour * 60 + end.minute
-    return max(0.0, min(minutes, hi) - lo) / 60

@@ -70,6 +70,10 @@ class WorkCalendar:
         except KeyError:
             raise CalendarError(f"{day} is outside the calendar ({FIRST_YEAR}-{LAST_YEAR})") from None
 
+    def locate(self, day: date) -> tuple[int, bool]:
+        """`index(day)` and `is_working_day(day)` in one look-up (the clock's hot path)."""
+        return self.index(day), day in self._working
+
     def is_working_day(self, day: date) -> bool:
         self.index(day)  # range check
         return day in self._working

@@ -472,16 +472,22 @@ def timeline_figure(detail: DossierDetail, moment: datetime) -> go.Figure:
     for letter in detail.letters:
         label = t("dossier.timeline.letter", n=letter.number)
         _vertical(fig, letter.issued_at, label, "dashdot", LETTER_COLOUR, 32 + 16 * ((letter.number - 1) % 2))
-    fig = base_layout(fig, title, height=200 + 46 * len(bars), x_title=t("dossier.timeline.axis"))
-    fig.update_layout(barmode="overlay", bargap=0.35, margin={"l": 130, "r": 130, "t": 110, "b": 40})
-    fig.update_xaxes(type="date", tickformatstops=_tick_formats())
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=[bar.label for bar in bars],
-        autorange="reversed",
-        type="category",
+    return base_layout(
+        fig,
+        title,
+        height=200 + 46 * len(bars),
+        x_title=t("dossier.timeline.axis"),
+        xaxis={"type": "date", "tickformatstops": _tick_formats()},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [bar.label for bar in bars],
+            "autorange": "reversed",
+            "type": "category",
+        },
+        barmode="overlay",
+        bargap=0.35,
+        margin={"l": 130, "r": 130, "t": 110, "b": 40},
     )
-    return fig
 
 
 def _tick_formats() -> list[dict[str, Any]]:

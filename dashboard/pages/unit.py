@@ -20,7 +20,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import fmt
 from dashboard.access import current_scope
-from dashboard.cached import catalog_of, minute, period_figures, trend
+from dashboard.cached import catalog_of, minute, period_figures, rating_weeks, timeliness_ratings, trend
 from dashboard.components.atrisk import make_at_risk_grid, scope_of
 from dashboard.components.cards import make_kpi_cards
 from dashboard.components.figures import (
@@ -41,7 +41,7 @@ from queries.atrisk import count_open
 from queries.backlog import ageing, backlog_by_procedure, backlog_by_sector, workload_by_official
 from queries.filters import Filters
 from queries.kpis import combine
-from queries.ratings import combine_timeliness, low_ratings, satisfaction_by_timeliness, weekly_ratings
+from queries.ratings import combine_timeliness, low_ratings
 from queries.service_index import service_score
 
 
@@ -271,10 +271,15 @@ def show_sector_backlog(data: dict[str, str], _tick: int | None) -> go.Figure:
             for name, colour, values in _state_series(groups)
         ]
     )
-    fig = base_layout(fig, title, height=max(300, 34 * len(groups) + 140), x_title=t("axis.dossiers"))
-    fig.update_layout(barmode="stack", margin={"l": 160, "r": 10, "t": 45, "b": 40})
-    fig.update_yaxes(autorange="reversed")
-    return fig
+    return base_layout(
+        fig,
+        title,
+        height=max(300, 34 * len(groups) + 140),
+        x_title=t("axis.dossiers"),
+        yaxis={"autorange": "reversed"},
+        barmode="stack",
+        margin={"l": 160, "r": 10, "t": 45, "b": 40},
+    )
 
 
 @callback(
@@ -312,8 +317,7 @@ def show_ageing(data: dict[str, str], _tick: int | None) -> list:
             for name, colour, values in series
         ]
     )
-    fig = base_layout(fig, title, y_title=t("axis.dossiers"), x_title=t("unit.ageing.axis"))
-    fig.update_layout(barmode="stack")
+    fig = base_layout(fig, title, y_title=t("axis.dossiers"), x_title=t("unit.ageing.axis"), barmode="stack")
     children: list = [dcc.Graph(figure=fig, config=GRAPH_CONFIG)]
     if result.undated:
         children.append(
@@ -495,8 +499,7 @@ def show_satisfaction_trend(data: dict[str, str], _tick: int | None) -> go.Figur
     filters = _filters(data)
     start, end = _window(filters)
     title = t("unit.satisfaction.chart")
-    with engine().connect() as conn:
-        weeks = weekly_ratings(conn, filters, scope=current_scope(), start=start, end=end)
+    weeks = rating_weeks(filters, current_scope(), start, end)
     if not any(w.ratings for w in weeks):
         return empty_figure(title, t("unit.ratings.empty"))
     x = [w.week for w in weeks]
@@ -532,11 +535,11 @@ def show_satisfaction_trend(data: dict[str, str], _tick: int | None) -> go.Figur
             ),
         ]
     )
-    fig = base_layout(fig, title)
-    fig.update_yaxes(
-        title_text=t("unit.axis.ratings"), side="right", showgrid=False, rangemode="tozero", tickformat=",d"
-    )
-    fig.update_layout(
+    return base_layout(
+        fig,
+        title,
+        y_title=t("unit.axis.ratings"),
+        yaxis={"side": "right", "showgrid": False, "rangemode": "tozero", "tickformat": ",d"},
         yaxis2={
             "title": {"text": t("axis.percent")},
             "overlaying": "y",
@@ -548,7 +551,6 @@ def show_satisfaction_trend(data: dict[str, str], _tick: int | None) -> go.Figur
         },
         margin={"l": 50, "r": 50, "t": 45, "b": 40},
     )
-    return fig
 
 
 def _summary_card(title: str, tone: str, summary: Any) -> dbc.Col:
@@ -582,8 +584,7 @@ def _summary_card(title: str, tone: str, summary: Any) -> dbc.Col:
 )
 def show_timeliness(data: dict[str, str], _tick: int | None) -> list:
     filters, lang = _filters(data), current_lang()
-    with engine().connect() as conn:
-        per_procedure = satisfaction_by_timeliness(conn, filters, scope=current_scope(), by_procedure=True)
+    per_procedure = timeliness_ratings(filters, current_scope())
     unit = combine_timeliness(per_procedure)
     if not unit.timely.ratings and not unit.late.ratings:
         return [_empty(t("unit.timeliness.empty"))]
