@@ -215,4 +215,3 @@ def _end_of(day: date) -> datetime:
 
 def _span(start: time, end: time) -> float:
     return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) / 60
-
