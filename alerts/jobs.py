@@ -31,7 +31,7 @@ from queries.filters import Filters
 from queries.kpis import kpis_by_unit
 from queries.outbox import NewAlert
 from queries.scope import Scope
-from queries.sla import Clock, judge
+from queries.sla import Clock, judge, memoised
 from queries.timeutil import vn_now
 
 log = logging.getLogger("alerts")
@@ -50,9 +50,9 @@ def evaluate(ctx: Context, now: datetime) -> Counts:
     config, clock = ctx.config, ctx.clock
     counts = Counts()
     with ctx.engine.begin() as conn:
-        judged = []
+        judged, judging = [], memoised(clock)
         for dossier in clock_inputs(conn, open_only=True):
-            judged.append((dossier, judge(clock, dossier.inputs, now) if dossier.inputs else None))
+            judged.append((dossier, judge(judging, dossier.inputs, now) if dossier.inputs else None))
         counts.evaluated = len(judged)
         metrics.observe_backlog(judged)
         directory = Directory.of(people(conn))

@@ -75,7 +75,7 @@ from queries.models import (
     Unit,
 )
 from queries.notify_urls import url_fingerprint
-from queries.sla import Clock, DossierClock
+from queries.sla import Clock, DossierClock, memoised
 from queries.workcalendar import CalendarError
 
 #: Rows per upsert statement and per look-up of stored rows: large enough to amortise a round trip,
@@ -160,7 +160,7 @@ def import_csv(
     try:
         with CsvSource.open(path, spec) as source, engine.begin() as conn, _bulk_cache(conn):
             tally.warnings.extend(source.warnings)
-            ctx = _Context(spec, source.present, _fast(clock), now, tally, touched)
+            ctx = _Context(spec, source.present, memoised(clock), now, tally, touched)
             ctx = replace(ctx, actor=actor or f"import:{path.name}", file=path.name)
             if shown_url is not None:
                 ctx = replace(ctx, shown_url=shown_url)
@@ -1318,24 +1318,3 @@ LOADERS: dict[str, type[_Loader]] = {
     "steps": StepLoader,
     "ratings": RatingLoader,
 }
-
-
-# --- a faster clock for bulk clocking ----------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class _MemoClock(Clock):
-    """Clock with position() memoised: due instants (end of a day) recur across dossiers."""
-
-    _positions: dict[datetime, float] = field(default_factory=dict, init=False, repr=False)
-
-    def position(self, moment: datetime) -> float:
-        found = self._positions.get(moment)
-        if found is None:
-            if len(self._positions) >= 1_000_000:  # bound the memory of a very large file
-                self._positions.clear()
-            found = self._positions[moment] = super().position(moment)
-        return found
-
-
-def _fast(clock: Clock) -> Clock:
-    """The same clock, memoised for clocking a whole file (same answers)."""
-    return _MemoClock(clock.calendar, clock.policy)

@@ -127,6 +127,27 @@ class Clock:
         return self.instant(self.position(due) + hours)
 
 
+@dataclass(frozen=True, eq=False)
+class _MemoClock(Clock):
+    """Clock with position() memoised: 'now' and the end-of-day due instants recur across the
+    dossiers of one import or one alert tick."""
+
+    _positions: dict[datetime, float] = field(default_factory=dict, init=False, repr=False)
+
+    def position(self, moment: datetime) -> float:
+        found = self._positions.get(moment)
+        if found is None:
+            if len(self._positions) >= 1_000_000:  # bound the memory of a very large file
+                self._positions.clear()
+            found = self._positions[moment] = super().position(moment)
+        return found
+
+
+def memoised(clock: Clock) -> Clock:
+    """The same clock (same answers), remembering positions: for one pass over many dossiers."""
+    return _MemoClock(clock.calendar, clock.policy)
+
+
 @dataclass(frozen=True)
 class DossierClock:
     """What the clock needs to know about one dossier."""
