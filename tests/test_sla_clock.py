@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from queries.domain import OpenState, Outcome
 from queries.settings import ClockPolicy
-from queries.sla import Clock, DossierClock, judge
+from queries.sla import Clock, DossierClock, judge, memoised
 
 D = datetime
 
@@ -223,3 +223,26 @@ def test_a_pause_never_makes_a_dossier_due_sooner(
 def test_the_working_hour_line_round_trips(clock: Clock, moment, hours) -> None:
     position = clock.position(moment) + round(hours, 2)
     assert clock.position(clock.instant(position)) == pytest.approx(position, abs=1 / 60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    received=moments,
+    value=st.integers(0, 20),
+    unit=st.sampled_from(["working_days", "working_hours", "same_day", "calendar_days"]),
+    status=st.sampled_from(["processing", "completed", "awaiting_supplement"]),
+    finish_after=st.integers(0, 40 * 24),
+    pause_after=st.one_of(st.none(), st.integers(0, 10 * 24)),
+    now_after=st.integers(0, 60 * 24),
+)
+def test_the_memoised_clock_judges_exactly_as_the_plain_one(
+    clock: Clock, received, value, unit, status, finish_after, pause_after, now_after
+) -> None:
+    """The importer and the alert tick judge with `memoised(clock)`: it must change nothing."""
+    memo = memoised(clock)
+    pauses = () if pause_after is None else ((received + timedelta(hours=pause_after), None),)
+    finished = received + timedelta(hours=finish_after) if status == "completed" else None
+    dossier = DossierClock(received, unit, value, status, finished_at=finished, pauses=pauses)
+    now = received + timedelta(hours=now_after)
+    for _ in range(2):  # the second time from the memo
+        assert judge(memo, dossier, now) == judge(clock, dossier, now)
