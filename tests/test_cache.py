@@ -3,13 +3,15 @@ data behind it changes (tests/test_scope_queries.py proves one scope never reads
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, insert, select, update
 
 import dashboard.app  # noqa: F401 - the cache is bound to the app
 from dashboard import cached
-from queries.models import Dossier
+from queries.models import Dossier, Rating
+from queries.ratings import weekly_ratings
 from tests.conftest import MARCH, PROVINCE, callback_request
 from tests.factories import add_dossier
 
@@ -54,3 +56,25 @@ def test_a_cached_result_expires_as_soon_as_a_dossier_changes(
         )
         conn.execute(update(Dossier).where(Dossier.id == new).values(updated_at=datetime(2026, 3, 19, 9, 1)))
     assert received() == before + 1
+
+
+def test_a_new_rating_shows_at_once_in_a_communes_cached_rating_weeks(
+    dashboard_db: Engine, two_communes: dict[str, int]
+) -> None:
+    unit_a = replace(MARCH, unit="10001")
+
+    def ratings() -> int:
+        with callback_request():
+            return sum(w.ratings for w in cached.rating_weeks(unit_a, PROVINCE, MARCH.start, MARCH.end))
+
+    before = ratings()
+    with dashboard_db.begin() as conn:
+        a2 = conn.execute(select(Dossier.id).where(Dossier.code == "A2")).scalar_one()
+        conn.execute(insert(Rating).values(dossier_id=a2, score=4, rated_at=datetime(2026, 3, 10, 8)))
+    assert ratings() == before + 1
+    with dashboard_db.connect() as conn:  # the unit's ratings by its dossiers = the province's by the join
+        province = weekly_ratings(conn, MARCH, scope=PROVINCE, start=MARCH.start, end=MARCH.end)
+        other = weekly_ratings(
+            conn, replace(MARCH, unit="10002"), scope=PROVINCE, start=MARCH.start, end=MARCH.end
+        )
+    assert sum(w.ratings for w in province) == before + 1 + sum(w.ratings for w in other)
